@@ -5,16 +5,12 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
@@ -31,15 +27,6 @@ import org.apache.sshd.common.util.security.SecurityUtils;
  * passphrase, unreadable format).
  */
 public final class Identities {
-  private static final Set<PosixFilePermission> UNSAFE =
-      EnumSet.of(
-          PosixFilePermission.GROUP_READ,
-          PosixFilePermission.GROUP_WRITE,
-          PosixFilePermission.GROUP_EXECUTE,
-          PosixFilePermission.OTHERS_READ,
-          PosixFilePermission.OTHERS_WRITE,
-          PosixFilePermission.OTHERS_EXECUTE);
-
   private Identities() {}
 
   /**
@@ -111,32 +98,12 @@ public final class Identities {
   /**
    * Refuses a key file that group or others may access, as OpenSSH does.
    *
-   * @throws IOException naming the file and its mode when it is unsafe
+   * @throws IOException naming the file and its mode when it is unsafe, or when it is missing
    */
   public static void checkPermissions(Path file) throws IOException {
-    PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-    if (view == null) {
-      return; // not a POSIX file system: nothing comparable to check
-    }
-    Set<PosixFilePermission> perms;
-    try {
-      perms = view.readAttributes().permissions();
-    } catch (NoSuchFileException e) {
+    if (!Files.exists(file)) {
       throw new NoSuchFileException(file.toString(), null, "identity file not found");
     }
-    EnumSet<PosixFilePermission> bad = EnumSet.noneOf(PosixFilePermission.class);
-    for (PosixFilePermission p : perms) {
-      if (UNSAFE.contains(p)) {
-        bad.add(p);
-      }
-    }
-    if (!bad.isEmpty()) {
-      throw new IOException(
-          "identity "
-              + file
-              + " is accessible by others (mode "
-              + java.nio.file.attribute.PosixFilePermissions.toString(perms)
-              + "; expected: no group/other access, e.g. chmod 600)");
-    }
+    KeyFiles.checkPrivateKeyPermissions(file);
   }
 }

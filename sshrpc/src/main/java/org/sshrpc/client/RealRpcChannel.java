@@ -108,14 +108,15 @@ final class RealRpcChannel implements RpcChannel {
       rc.out = ch.getInvertedIn();
       rc.startWriter();
       rc.negotiate(deadlineNanos);
-    } catch (IOException | RuntimeException e) {
+    } catch (RpcException e) {
+      rc.closeWith(e);
+      throw new IOException(e.getMessage(), e);
+    } catch (IOException e) {
       rc.closeWith(Replies.unavailable("cannot open " + SUBSYSTEM + " on " + peer, e));
-      if (e instanceof RpcException) {
-        throw new IOException(e.getMessage(), e);
-      }
-      throw e instanceof IOException
-          ? new IOException("cannot open " + SUBSYSTEM + " on " + peer + ": " + e.getMessage(), e)
-          : (RuntimeException) e;
+      throw new IOException("cannot open " + SUBSYSTEM + " on " + peer + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      rc.closeWith(Replies.unavailable("cannot open " + SUBSYSTEM + " on " + peer, e));
+      throw e;
     }
     return rc;
   }
