@@ -25,7 +25,8 @@ import java.util.Set;
  *       {@code <<1:4, 300:16/little>>}, {@code <<1.5/float>>}, nested {@code <<B/binary>>} literals;
  *   <li>tuples {@code {a, b}}, lists {@code [a, b | Tail]}, maps {@code #{k => v}};
  *   <li>external funs {@code fun m:f/2};
- *   <li>{@code binary_to_term(<<131,...>>)}, the form {@link TermPrinter} uses for pids,
+ *   <li>{@code binary_to_term(<<131,...>>)} (decoded with {@link TermDecoder#DEFAULT}), the form
+ *       {@link TermPrinter} uses for pids,
  *       references, ports and local funs, which have no literal syntax.
  * </ul>
  *
@@ -352,8 +353,8 @@ public final class TermParser {
       throw error(at, "binary_to_term needs a whole number of bytes");
     }
     try {
-      return OpaqueTerms.decode(((ErlBinary) bin).internalBytes());
-    } catch (IllegalArgumentException e) {
+      return TermDecoder.DEFAULT.decode(((ErlBinary) bin).internalBytes());
+    } catch (TermFormatException e) {
       throw error(start, "binary_to_term: " + e.getMessage());
     }
   }

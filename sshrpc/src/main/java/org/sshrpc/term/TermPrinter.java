@@ -132,7 +132,7 @@ public final class TermPrinter {
     } else {
       // pid, reference, port, local fun: no literal syntax, see the class comment
       sb.append("binary_to_term(<<");
-      byte[] b = OpaqueTerms.encode(t);
+      byte[] b = TermEncoder.DEFAULT.encode(t); // OTP 25's own bytes for it
       for (int i = 0; i < b.length; i++) {
         if (i > 0) {
           sb.append(',');

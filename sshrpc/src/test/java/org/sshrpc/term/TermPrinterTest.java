@@ -115,13 +115,13 @@ class TermPrinterTest {
     assertEquals("fun lists:seq/2", p(ErlExportFun.of(atom("lists"), atom("seq"), 2)));
     assertEquals("fun 'a b':'end'/0", p(ErlExportFun.of(atom("a b"), atom("end"), 0)));
     assertEquals(
-        "binary_to_term(<<131,88,118,0,6,97,64,104,111,115,116,0,0,0,42,0,0,0,0,0,0,0,3>>)",
+        "binary_to_term(<<131,88,100,0,6,97,64,104,111,115,116,0,0,0,42,0,0,0,0,0,0,0,3>>)",
         p(ErlPid.of(atom("a@host"), 42, 0, 3)));
     assertEquals(
-        "binary_to_term(<<131,90,0,3,118,0,1,110,0,0,0,1,0,0,0,1,255,255,255,255,0,0,0,3>>)",
+        "binary_to_term(<<131,90,0,3,100,0,1,110,0,0,0,1,0,0,0,1,255,255,255,255,0,0,0,3>>)",
         p(ErlRef.of(atom("n"), 1, 1, -1, 3)));
     assertEquals(
-        "binary_to_term(<<131,120,118,0,1,110,0,0,0,1,0,0,0,2,0,0,0,7>>)",
+        "binary_to_term(<<131,120,100,0,1,110,0,0,0,1,0,0,0,2,0,0,0,7>>)",
         p(ErlPort.of(atom("n"), (1L << 32) + 2, 7)));
     byte[] fun = {112, 0, 0, 0, 5, 9};
     assertEquals("binary_to_term(<<131,112,0,0,0,5,9>>)", p(ErlFun.ofEncoded(fun)));
