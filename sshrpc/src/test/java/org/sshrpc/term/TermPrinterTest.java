@@ -123,8 +123,16 @@ class TermPrinterTest {
     assertEquals(
         "binary_to_term(<<131,120,100,0,1,110,0,0,0,1,0,0,0,2,0,0,0,7>>)",
         p(ErlPort.of(atom("n"), (1L << 32) + 2, 7)));
-    byte[] fun = {112, 0, 0, 0, 5, 9};
-    assertEquals("binary_to_term(<<131,112,0,0,0,5,9>>)", p(ErlFun.ofEncoded(fun)));
+    // NEW_FUN_EXT: size, arity 0, uniq (16), index, numfree 0, module 'm', old index 0, old uniq 0, pid
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    b.writeBytes(new byte[] {112, 0, 0, 0, 0, 0});
+    b.writeBytes(new byte[16]);
+    b.writeBytes(new byte[] {0, 0, 0, 1, 0, 0, 0, 0, 100, 0, 1, 'm', 97, 0, 98, 0, 0, 0, 0});
+    b.writeBytes(new byte[] {88, 100, 0, 1, 'n', 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0});
+    byte[] fun = b.toByteArray();
+    fun[4] = (byte) (fun.length - 1);
+    String printed = p(ErlFun.ofEncoded(fun));
+    assertEquals("binary_to_term(<<131,112,0,0,0,58,0,0,0,", printed.substring(0, 39));
   }
 
   @Test
