@@ -29,6 +29,11 @@ final class ErlangV1Server implements AutoCloseable {
 
   /** Starts a server in {@code dir} that accepts the public keys of {@code clientKeys}. */
   static ErlangV1Server start(Path dir, Path... clientKeys) throws Exception {
+    return start(dir, 0, clientKeys);
+  }
+
+  /** As {@link #start(Path, Path...)} on a given port (0: any); the host key in dir is reused. */
+  static ErlangV1Server start(Path dir, int fixedPort, Path... clientKeys) throws Exception {
     String escript = Tools.requireTool("escript");
     Tools.requireTool("erl");
     Path sys = Files.createDirectories(dir.resolve("system"));
@@ -47,7 +52,7 @@ final class ErlangV1Server implements AutoCloseable {
       Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
     }
     Process p =
-        new ProcessBuilder(escript, script.toString(), sys.toString(), user.toString())
+        new ProcessBuilder(escript, script.toString(), sys.toString(), user.toString(), Integer.toString(fixedPort))
             .redirectErrorStream(true)
             .start();
     BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
