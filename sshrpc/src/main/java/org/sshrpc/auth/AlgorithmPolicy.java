@@ -270,7 +270,7 @@ public final class AlgorithmPolicy {
     }
     List<String> out = new ArrayList<>();
     for (OptionalFeature f : values) {
-      String n = ((NamedFactory<?>) f).getName();
+      String n = ((org.apache.sshd.common.NamedResource) f).getName();
       if (!"none".equals(n)) {
         out.add(n);
       }
