@@ -351,4 +351,11 @@ class JavaServerIT {
       assertFalse(cn.isOpen());
     }
   }
+
+  @Test
+  void negotiatesThePolicysFirstCipher() {
+    org.apache.sshd.client.session.ClientSession session = ((RealRpcConnection) conn).session();
+    String cipher = session.getNegotiatedKexParameter(org.apache.sshd.common.kex.KexProposalOption.C2SENC);
+    assertEquals(org.sshrpc.auth.AlgorithmPolicy.defaults().ciphers().get(0), cipher);
+  }
 }
