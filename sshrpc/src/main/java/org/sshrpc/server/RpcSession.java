@@ -572,6 +572,9 @@ public final class RpcSession {
       return refusal[0] != null ? refusal[0] : Outcome.raised(RpcService.undef(m, f, args));
     }
     RpcFunction fn = e.function();
+    if (e.inline()) {
+      return RpcService.run(fn, st, args);
+    }
     try {
       st.future = service.executor.submit(() -> st.finish(RpcService.run(fn, st, args), false));
     } catch (RejectedExecutionException ex) {
