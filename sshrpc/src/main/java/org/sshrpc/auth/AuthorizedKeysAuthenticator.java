@@ -58,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * key and a certificate signed by a revoked CA are refused. If that file is configured but unreadable
  * every key is refused (fail closed), as OpenSSH does.
  *
- * <p>All files are re-read when they change (checked on each authentication), so keys can be added
+ * <p>A file that group or others may write (or whose directory they may write) is not trusted, as
+ * with OpenSSH's {@code StrictModes}: an authorized_keys or CA file then admits nobody, a revoked-keys
+ * file refuses everybody. All files are re-read when they change (checked on each authentication), so keys can be added
  * or revoked without a restart. On success the {@link SessionIdentity} is recorded in the session.
  */
 public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator {
@@ -121,16 +123,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
 
   @Override
   public boolean authenticate(String username, PublicKey key, ServerSession session) {
-    String refusal;
-    try {
-      refusal =
-          key instanceof OpenSshCertificate
-              ? checkCertificate(username, (OpenSshCertificate) key, session)
-              : checkPlainKey(username, key, session);
-    } catch (RuntimeException e) {
-      refusal = "internal error: " + e;
-      LOG.error("auth check failed for user={}", username, e);
-    }
+    String refusal = refusal(username, key, remote(session), session);
     if (refusal != null) {
       // For a certificate, name the certified key: that is what revocation and policy use.
       PublicKey shown = key instanceof OpenSshCertificate ? ((OpenSshCertificate) key).getCertPubKey() : key;
@@ -146,8 +139,22 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     return true;
   }
 
-  /** Null when {@code key} may log in as {@code username}, else the reason why not. */
-  private String checkPlainKey(String username, PublicKey key, ServerSession session) {
+  /**
+   * Null when {@code key} may log in as {@code username} from {@code addr} (then the identity is
+   * recorded in {@code session}, if not null), else the reason why not.
+   */
+  String refusal(String username, PublicKey key, InetAddress addr, ServerSession session) {
+    try {
+      return key instanceof OpenSshCertificate
+          ? checkCertificate(username, (OpenSshCertificate) key, addr, session)
+          : checkPlainKey(username, key, addr, session);
+    } catch (RuntimeException e) {
+      LOG.error("auth check failed for user={}", username, e);
+      return "internal error: " + e;
+    }
+  }
+
+  private String checkPlainKey(String username, PublicKey key, InetAddress addr, ServerSession session) {
     String revokedWhy = revocation(key);
     if (revokedWhy != null) {
       return revokedWhy;
@@ -162,7 +169,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
       if (line.certAuthority || !KeyUtils.compareKeys(line.key, key)) {
         continue;
       }
-      String why = line.refusal(username, boundUsers(line), remote(session), clock.instant());
+      String why = line.refusal(username, boundUsers(line), addr, clock.instant());
       if (why == null) {
         record(session, username, key, key, List.of());
         return null;
@@ -182,7 +189,8 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     return line.fileOwner == null ? Set.of() : Set.of(line.fileOwner);
   }
 
-  private String checkCertificate(String username, OpenSshCertificate cert, ServerSession session) {
+  private String checkCertificate(
+      String username, OpenSshCertificate cert, InetAddress addr, ServerSession session) {
     PublicKey ca = cert.getCaPubKey();
     PublicKey certified = cert.getCertPubKey();
     String revokedWhy = revocation(certified);
@@ -216,7 +224,6 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     }
     for (Map.Entry<String, String> opt : cert.getCriticalOptionsMap().entrySet()) {
       if (OpenSshCertificate.SOURCE_ADDRESS.equals(opt.getKey())) {
-        InetAddress addr = remote(session);
         if (addr == null || !AddressPatterns.matchesCidrList(opt.getValue(), addr)) {
           return "certificate " + quote(cert.getId()) + " source-address " + opt.getValue()
               + " does not admit " + addr;
@@ -248,7 +255,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
       // cert-authority line: its principals= option (or, absent, the user name) must be listed.
       Set<String> wanted = line.principals.isEmpty() ? Set.of(username) : line.principals;
       boolean any = principals.stream().anyMatch(wanted::contains);
-      String why = any ? line.refusal(username, boundUsers(line), remote(session), clock.instant()) : null;
+      String why = any ? line.refusal(username, boundUsers(line), addr, clock.instant()) : null;
       if (any && why == null) {
         record(session, username, certified, cert, principals);
         return null;
@@ -465,6 +472,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     }
 
     static KeySet parse(Path file, boolean caFile) throws IOException {
+      KeyFiles.checkNotWritableByOthers(file);
       String owner;
       try {
         owner = Files.getOwner(file).getName();
@@ -512,6 +520,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     }
 
     static Revoked parse(Path file) throws IOException {
+      KeyFiles.checkNotWritableByOthers(file);
       List<String> text = Files.readAllLines(file, StandardCharsets.UTF_8);
       Set<String> fps = new LinkedHashSet<>();
       for (int i = 0; i < text.size(); i++) {

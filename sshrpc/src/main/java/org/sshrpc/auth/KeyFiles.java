@@ -61,6 +61,36 @@ public final class KeyFiles {
     }
   }
 
+  /**
+   * Refuses a file that decides who may log in (authorized_keys, trusted CA keys, revoked keys) when
+   * group or others may write it or its directory, like OpenSSH's {@code StrictModes}: anyone who
+   * can write it can let themselves in.
+   *
+   * @throws IOException naming the file or directory and its mode
+   */
+  static void checkNotWritableByOthers(Path file) throws IOException {
+    if (Files.getFileAttributeView(file, PosixFileAttributeView.class) == null) {
+      return;
+    }
+    Path real = file.toRealPath();
+    for (Path p : new Path[] {real, real.getParent()}) {
+      if (p == null) {
+        continue;
+      }
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+      if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+        throw new IOException(
+            (p.equals(real) ? "" : "directory of ")
+                + file
+                + (p.equals(real) ? "" : " (" + p + ")")
+                + " has mode "
+                + octal(perms)
+                + ": it is writable by group or others, so it is not trusted; run: chmod go-w "
+                + p);
+      }
+    }
+  }
+
   /** The permission set as a four-digit octal mode, e.g. {@code 0644}. */
   static String octal(Set<PosixFilePermission> perms) {
     int mode = 0;
