@@ -55,7 +55,7 @@ public final class AccessPolicy {
   /**
    * Parses a policy file.
    *
-   * @throws IOException when the file cannot be read, or group or others may write it
+   * @throws IOException when the file cannot be read, or others may write it
    * @throws IllegalArgumentException for a syntax error, with a message starting {@code file:line:}
    */
   public static AccessPolicy parse(Path file) throws IOException {
@@ -65,18 +65,19 @@ public final class AccessPolicy {
   }
 
   /**
-   * Refuses a policy file that group or others may write, like OpenSSH's {@code StrictModes}:
-   * whoever can write it can grant themselves anything.
+   * Refuses a policy file that others may write, like OpenSSH's {@code StrictModes}: whoever can
+   * write it can grant themselves anything. (Group write is tolerated, as with Debian's OpenSSH:
+   * with one private group per user and umask 002 it is harmless.)
    */
   private static void checkNotWritableByOthers(Path file) throws IOException {
     if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
       return;
     }
     Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-    if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+    if (perms.contains(PosixFilePermission.OTHERS_WRITE)) {
       throw new IOException(
-          "policy file " + file + " is writable by group or others ("
-              + PosixFilePermissions.toString(perms) + "), so it is not trusted; run: chmod go-w " + file);
+          "policy file " + file + " is writable by others ("
+              + PosixFilePermissions.toString(perms) + "), so it is not trusted; run: chmod o-w " + file);
     }
   }
 

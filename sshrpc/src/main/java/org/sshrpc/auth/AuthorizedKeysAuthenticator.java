@@ -58,8 +58,8 @@ import org.slf4j.LoggerFactory;
  * key and a certificate signed by a revoked CA are refused. If that file is configured but unreadable
  * every key is refused (fail closed), as OpenSSH does.
  *
- * <p>A file that group or others may write (or whose directory they may write) is not trusted, as
- * with OpenSSH's {@code StrictModes}: an authorized_keys or CA file then admits nobody, a revoked-keys
+ * <p>A file that others may write (or whose directory they may write) is not trusted, as with
+ * OpenSSH's {@code StrictModes}: an authorized_keys or CA file then admits nobody, a revoked-keys
  * file refuses everybody. All files are re-read when they change (checked on each authentication), so keys can be added
  * or revoked without a restart. On success the {@link SessionIdentity} is recorded in the session.
  */

@@ -170,7 +170,7 @@ class AuthorizedKeysAuthenticatorTest {
     Path revoked = write("revoked", "# nothing revoked");
     AuthorizedKeysAuthenticator r = AuthorizedKeysAuthenticator.builder(f).revokedKeys(revoked).build();
     assertTrue(r.authenticate("a", ed1.getPublic(), null));
-    Files.setPosixFilePermissions(revoked, PosixFilePermissions.fromString("rw-rw-r--"));
+    Files.setPosixFilePermissions(revoked, PosixFilePermissions.fromString("rw-rw-rw-"));
     assertFalse(r.authenticate("a", ed1.getPublic(), null), "untrusted revocation list: fail closed");
   }
 
