@@ -22,6 +22,7 @@ import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
 import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * ({@code no-pty}, {@code no-port-forwarding}, {@code restrict}, ...) are accepted: this server never
  * offers a shell, pty or forwarding. Options that restrict <em>who</em> may use the key and that this
  * server does not implement ({@code command=}, {@code permitopen=}, ...) disable the line, so a
- * restriction is never silently dropped. {@code from="pattern-list"} and {@code
+ * restriction is never silently dropped ({@code verify-required} is one: FIDO user verification is
+ * not checked here). {@code from="pattern-list"} and {@code
  * expiry-time="YYYYMMDD[HHMM[SS]]"} are honoured.
  *
  * <p><b>Certificates.</b> With {@link Builder#trustedUserCaKeys(Path)} (like OpenSSH's {@code
@@ -86,9 +88,8 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
           "port-forwarding",
           "agent-forwarding",
           "x11-forwarding",
-          "no-touch-required",
-          "verify-required",
-          "touch-required");
+          // Relaxes the FIDO touch requirement; MINA's verifier is never laxer than the key.
+          "no-touch-required");
 
   private final WatchedFile<KeySet> authorizedKeys;
   private final WatchedFile<KeySet> trustedCas;
@@ -281,7 +282,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
 
   private static String weakKey(PublicKey key) {
     String type = KeyUtils.getKeyType(key);
-    if (KeyPairProviderNames.DSA.equals(type)) {
+    if (KeyPairProvider.SSH_DSS.equals(type)) {
       return "DSA keys are not accepted";
     }
     if (key instanceof RSAKey && ((RSAKey) key).getModulus().bitLength() < MIN_RSA_BITS) {
@@ -365,14 +366,10 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
       return this;
     }
 
+    /** The authenticator; its files are read on first use and whenever they change. */
     public AuthorizedKeysAuthenticator build() {
       return new AuthorizedKeysAuthenticator(this);
     }
-  }
-
-  /** Key type names used here. */
-  private static final class KeyPairProviderNames {
-    static final String DSA = "ssh-dss";
   }
 
   /** One usable line of an authorized_keys or CA keys file. */

@@ -113,11 +113,13 @@ class AuthorizedKeysAuthenticatorTest {
             "ak",
             "restrict,no-pty,no-port-forwarding,sshrpc-user=\"alice\" " + line(ed1),
             "command=\"/bin/date\",sshrpc-user=\"bob\" " + line(ed2),
-            "permitopen=\"x:1\",sshrpc-user=\"carol\" " + line(ec));
+            "permitopen=\"x:1\",sshrpc-user=\"carol\" " + line(ec),
+            "verify-required,sshrpc-user=\"dave\" " + line(rsa));
     AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(f);
     assertTrue(a.authenticate("alice", ed1.getPublic(), null));
     assertFalse(a.authenticate("bob", ed2.getPublic(), null), "forced command cannot be honoured");
     assertFalse(a.authenticate("carol", ec.getPublic(), null));
+    assertFalse(a.authenticate("dave", rsa.getPublic(), null), "FIDO user verification not checked here");
   }
 
   @Test
