@@ -244,6 +244,14 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
                 + " do not include " + quote(username);
             break;
           }
+          // The principals are the binding; options on a CA line (from=, expiry-time=, an
+          // unsupported one, or sshrpc-user= to narrow it further) still apply.
+          Set<String> bound = line.users.isEmpty() ? Set.of(username) : line.users;
+          String why = line.refusal(username, bound, addr, clock.instant());
+          if (why != null) {
+            reasons = line.where + ": " + why;
+            break;
+          }
           record(session, username, certified, cert, principals);
           return null;
         }
@@ -274,7 +282,8 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     }
     Revoked r = revoked.get();
     if (r.all) {
-      return "revoked-keys file " + revoked.file() + " is unreadable; refusing every key";
+      return "revoked-keys file " + revoked.file() + " cannot be used (see the error logged when it"
+          + " was loaded); refusing every key";
     }
     String fp = KeyUtils.getFingerPrint(key);
     return r.fingerprints.contains(fp) ? "key " + fp + " is revoked" : null;

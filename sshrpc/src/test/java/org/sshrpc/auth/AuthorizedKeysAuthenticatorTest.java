@@ -283,6 +283,19 @@ class AuthorizedKeysAuthenticatorTest {
   }
 
   @Test
+  void optionsOnTrustedCaLinesStillApply() throws Exception {
+    Instant now = Instant.now();
+    Path ak = write("ak");
+    Path cas = write("cas", "expiry-time=\"20200101Z\" " + line(ca), "from=\"127.0.0.1\" " + line(otherCa));
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.builder(ak).trustedUserCaKeys(cas).build();
+    OpenSshCertificate c = cert(ed1, ca, List.of("alice"), now.minusSeconds(60), now.plusSeconds(60));
+    assertTrue(a.refusal("alice", c, InetAddress.getByName("127.0.0.1"), null).contains("key expired"));
+    OpenSshCertificate d = cert(ed1, otherCa, List.of("alice"), now.minusSeconds(60), now.plusSeconds(60));
+    assertNull(a.refusal("alice", d, InetAddress.getByName("127.0.0.1"), null));
+    assertTrue(a.refusal("alice", d, InetAddress.getByName("127.0.0.2"), null).contains("does not admit"));
+  }
+
+  @Test
   void certificateCriticalOptions() throws Exception {
     Instant now = Instant.now();
     AuthorizedKeysAuthenticator a = withCa(null);
