@@ -685,8 +685,10 @@ final class RealRpcChannel implements RpcChannel {
       RealMailbox mb = mailboxes.get(m.get(1));
       Term msg = m.get(2);
       if (msg instanceof ErlTuple && ((ErlTuple) msg).isTagged("DOWN", 5)) {
+        // The server sends DOWN to one mailbox of the connection; it belongs to the mailbox the
+        // monitor was set up with.
         Monitor mon = monitors.remove(((ErlTuple) msg).get(1));
-        if (mb == null && mon != null) {
+        if (mon != null) {
           mb = mon.mailbox;
         }
       }

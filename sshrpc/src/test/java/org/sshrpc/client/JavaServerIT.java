@@ -382,4 +382,16 @@ class JavaServerIT {
       limited.close();
     }
   }
+
+  @Test
+  void exitStopsAProcessAndDownGoesToTheMonitorsOwnMailbox() throws Exception {
+    Mailbox first = conn.mailbox();
+    Mailbox second = conn.mailbox();
+    Term pid = conn.spawn("t", "pinger", List.of());
+    Term ref = conn.monitor(second, pid);
+    conn.exit(pid, atom("kill"));
+    ErlTuple down = (ErlTuple) second.receive(Duration.ofSeconds(30)).orElseThrow();
+    assertEquals(tuple(atom("DOWN"), ref, atom("process"), pid), tuple(down.get(0), down.get(1), down.get(2), down.get(3)));
+    assertTrue(first.poll().isEmpty(), "DOWN must not land in another mailbox");
+  }
 }
