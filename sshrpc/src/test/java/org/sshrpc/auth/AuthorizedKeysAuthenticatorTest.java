@@ -30,6 +30,8 @@ class AuthorizedKeysAuthenticatorTest {
   static KeyPair ed1;
   static KeyPair ed2;
   static KeyPair ec;
+  static KeyPair ec384;
+  static KeyPair ec521;
   static KeyPair rsa;
   static KeyPair rsaSmall;
   static KeyPair dsa;
@@ -43,6 +45,8 @@ class AuthorizedKeysAuthenticatorTest {
     ed1 = KeyUtils.generateKeyPair("ssh-ed25519", 256);
     ed2 = KeyUtils.generateKeyPair("ssh-ed25519", 256);
     ec = KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
+    ec384 = KeyUtils.generateKeyPair("ecdsa-sha2-nistp384", 384);
+    ec521 = KeyUtils.generateKeyPair("ecdsa-sha2-nistp521", 521);
     rsa = KeyUtils.generateKeyPair("ssh-rsa", 2048);
     rsaSmall = KeyUtils.generateKeyPair("ssh-rsa", 1024);
     dsa = KeyUtils.generateKeyPair("ssh-dss", 1024);
@@ -71,8 +75,13 @@ class AuthorizedKeysAuthenticatorTest {
             "sshrpc-user=\"alice\" " + line(ed1) + " alice@laptop",
             "sshrpc-user=\"bob,carol\" " + line(ec),
             "",
+            "sshrpc-user=\"erin\" " + line(ec384),
+            "sshrpc-user=\"frank\" " + line(ec521),
             "sshrpc-user=\"dave\" " + line(rsa));
     AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(f);
+    assertTrue(a.authenticate("erin", ec384.getPublic(), null));
+    assertTrue(a.authenticate("frank", ec521.getPublic(), null));
+    assertFalse(a.authenticate("frank", ec384.getPublic(), null));
     assertTrue(a.authenticate("alice", ed1.getPublic(), null));
     assertTrue(a.authenticate("bob", ec.getPublic(), null));
     assertTrue(a.authenticate("carol", ec.getPublic(), null));
