@@ -1,5 +1,6 @@
 package org.sshrpc.auth;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -30,6 +31,8 @@ class AuthorizedKeysAuthenticatorTest {
   static KeyPair ed1;
   static KeyPair ed2;
   static KeyPair ec;
+  static KeyPair ec384;
+  static KeyPair ec521;
   static KeyPair rsa;
   static KeyPair rsaSmall;
   static KeyPair dsa;
@@ -43,6 +46,8 @@ class AuthorizedKeysAuthenticatorTest {
     ed1 = KeyUtils.generateKeyPair("ssh-ed25519", 256);
     ed2 = KeyUtils.generateKeyPair("ssh-ed25519", 256);
     ec = KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
+    ec384 = KeyUtils.generateKeyPair("ecdsa-sha2-nistp384", 384);
+    ec521 = KeyUtils.generateKeyPair("ecdsa-sha2-nistp521", 521);
     rsa = KeyUtils.generateKeyPair("ssh-rsa", 2048);
     rsaSmall = KeyUtils.generateKeyPair("ssh-rsa", 1024);
     dsa = KeyUtils.generateKeyPair("ssh-dss", 1024);
@@ -71,8 +76,13 @@ class AuthorizedKeysAuthenticatorTest {
             "sshrpc-user=\"alice\" " + line(ed1) + " alice@laptop",
             "sshrpc-user=\"bob,carol\" " + line(ec),
             "",
+            "sshrpc-user=\"erin\" " + line(ec384),
+            "sshrpc-user=\"frank\" " + line(ec521),
             "sshrpc-user=\"dave\" " + line(rsa));
     AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(f);
+    assertTrue(a.authenticate("erin", ec384.getPublic(), null));
+    assertTrue(a.authenticate("frank", ec521.getPublic(), null));
+    assertFalse(a.authenticate("frank", ec384.getPublic(), null));
     assertTrue(a.authenticate("alice", ed1.getPublic(), null));
     assertTrue(a.authenticate("bob", ec.getPublic(), null));
     assertTrue(a.authenticate("carol", ec.getPublic(), null));
@@ -174,6 +184,18 @@ class AuthorizedKeysAuthenticatorTest {
     assertTrue(r.authenticate("a", ed1.getPublic(), null));
     Files.setPosixFilePermissions(revoked, PosixFilePermissions.fromString("rw-rw-rw-"));
     assertFalse(r.authenticate("a", ed1.getPublic(), null), "untrusted revocation list: fail closed");
+  }
+
+  @Test
+  void userNamesFromThePeerCannotForgeLogLines() throws IOException {
+    assertEquals("alice", AuthorizedKeysAuthenticator.printable("alice"));
+    assertEquals("a\\x0ainjected\\x0d", AuthorizedKeysAuthenticator.printable("a\ninjected\r"));
+    assertEquals("q\\\"\\\\", AuthorizedKeysAuthenticator.printable("q\"\\"));
+    assertEquals(103, AuthorizedKeysAuthenticator.printable("x".repeat(10_000)).length());
+    Path f = write("ak", "sshrpc-user=\"alice\" " + line(ed1));
+    String why = AuthorizedKeysAuthenticator.of(f).refusal("bob\nFAKE", ed1.getPublic(), null, null);
+    assertFalse(why.contains("\n"), why);
+    assertTrue(why.endsWith("not to \"bob\\x0aFAKE\""), why);
   }
 
   @Test
