@@ -324,6 +324,16 @@ class ServerIT {
     assertTrue(ch.closedByServer());
   }
 
+
+  @Test
+  void channelsPerConnectionAreCapped() throws Exception {
+    fx = new ServerFixture(dir, b -> b.maxChannelsPerConnection(2));
+    RawClient c = client("alice");
+    c.open();
+    c.open();
+    assertThrows(IOException.class, () -> c.open());
+  }
+
   @SuppressWarnings("unused")
   private static SshClient unused() {
     return null;
