@@ -93,7 +93,38 @@ final class Cli {
     if (pct >= 0) {
       h = h.substring(0, pct);
     }
-    return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
+    return (h.indexOf(':') >= 0 ? "[" + compressIpv6(h) + "]" : h) + ":" + a.getPort();
+  }
+
+  /** RFC 5952 short form of a full IPv6 address ({@code 0:0:0:0:0:0:0:1} becomes {@code ::1}). */
+  static String compressIpv6(String full) {
+    String[] g = full.split(":", -1);
+    if (g.length != 8) {
+      return full;
+    }
+    int bestStart = -1;
+    int bestLen = 1; // a single zero group is not shortened
+    for (int i = 0; i < 8; ) {
+      if (g[i].equals("0")) {
+        int j = i;
+        while (j < 8 && g[j].equals("0")) {
+          j++;
+        }
+        if (j - i > bestLen) {
+          bestStart = i;
+          bestLen = j - i;
+        }
+        i = j;
+      } else {
+        i++;
+      }
+    }
+    if (bestStart < 0) {
+      return full;
+    }
+    String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestStart));
+    String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestStart + bestLen, 8));
+    return head + "::" + tail;
   }
 
   /**

@@ -68,6 +68,10 @@ final class DemoCommand implements Callable<Integer> {
     if (calls < 1 || warmup < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--calls must be >= 1 and --warmup >= 0");
     }
+    // The demo's own lines tell the story; the library's info logs would interleave with them.
+    if (System.getProperty("org.slf4j.simpleLogger.log.org.sshrpc") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.org.sshrpc", "warn");
+    }
     PrintWriter out = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("sshrpc-demo-");
     try {

@@ -109,8 +109,9 @@ final class ServeCommand implements Callable<Integer> {
     out.println(
         "sshrpc serve: ready on "
             + server.boundAddresses().stream().map(Cli::format).collect(Collectors.joining(" "))
-            + " host key "
-            + server.hostKeyFingerprint());
+            + " (host key "
+            + server.hostKeyFingerprint()
+            + ")");
     out.flush();
     stopped.await(); // the JVM's signal handling runs the hook on SIGTERM / SIGINT
     return Main.OK;
