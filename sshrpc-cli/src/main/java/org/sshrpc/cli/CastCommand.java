@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
     name = "cast",
     description = {
       "Run Module:Function(Args...) on a node without waiting for its result (protocol v2 cast).",
-      "Exit 0 once the request is sent; 2 when the node cannot be reached."
+      "Exit 0 once the node has received the request; 2 when the node cannot be reached."
     })
 final class CastCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
@@ -45,6 +45,17 @@ final class CastCommand implements Callable<Integer> {
     try (RpcClient client = connection.clientBuilder(null).build();
         RpcConnection conn = client.connect(node)) {
       conn.cast(call.module().name(), call.function().name(), call.args());
+      // A cast is only queued for sending; closing at once could drop it. Any reply to a later
+      // request on the same channel proves the server has read the cast (frames are read in
+      // order), so a round trip is the "sent" barrier. Its outcome is irrelevant (a policy may
+      // deny ping, a v1 Erlang node may not have it): only a lost connection matters.
+      try {
+        conn.call("sshrpc", "ping", java.util.List.of());
+      } catch (RpcException e) {
+        if (e.status() == org.sshrpc.Status.UNAVAILABLE) {
+          throw e;
+        }
+      }
       return Main.OK;
     } catch (RpcException e) {
       return Cli.report(e, err);
