@@ -31,7 +31,9 @@ final class CallCommand implements Callable<Integer> {
   @Option(
       names = "--timeout",
       paramLabel = "MS",
-      description = "Give up after this many milliseconds (connecting, then the call). Default: no limit.")
+      description =
+          "Deadline of the call in milliseconds, enforced by a v2 server too (the reply is then"
+              + " the error 'timeout', exit 1). Connecting has its own 10 s limit. Default: no deadline.")
   Long timeoutMillis;
 
   @Parameters(
@@ -65,7 +67,7 @@ final class CallCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Duration timeout = timeout();
-    try (RpcClient client = connection.clientBuilder(timeout).build();
+    try (RpcClient client = connection.clientBuilder(null).build();
         RpcConnection conn = client.connect(node)) {
       CallOptions options = timeout == null ? CallOptions.DEFAULT : CallOptions.timeout(timeout);
       out.println(TermPrinter.print(
