@@ -32,7 +32,7 @@ import org.sshrpc.testing.Tools;
 @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class EtfDifferentialIT {
   private static final long SEED = Long.getLong("etf.seed", 20101124L);
-  private static final int TERMS = Integer.getInteger("etf.terms", 5000);
+  private static final int TERMS = Integer.getInteger("etf.terms", 10000);
 
   private static Process erl;
   private static DataOutputStream toErl;
