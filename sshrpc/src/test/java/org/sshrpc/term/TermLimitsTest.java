@@ -138,9 +138,10 @@ class TermLimitsTest {
         b(131, 116, 0, 0, 3, 232, 106));
     assertError("truncated BINARY_EXT: need 2147483647 bytes, 0 remain", 6,
         TermLimits.builder().maxBinaryBytes(Integer.MAX_VALUE).build(), b(131, 109, 127, 255, 255, 255));
-    // Nested claims share the remaining bytes: 3 + 3 elements cannot fit in 5 bytes.
-    assertError("truncated tuple: 3 elements cannot fit in the 5 bytes that remain", 3,
-        b(131, 104, 3, 104, 3, 106, 106, 106, 106, 106));
+    // Nested claims share the remaining bytes: the inner 3 plus the outer's 2 pending elements
+    // cannot fit in the 4 bytes left, though 3 alone would.
+    assertError("truncated tuple: 3 elements cannot fit in the 4 bytes that remain", 3,
+        b(131, 104, 3, 104, 3, 106, 106, 106, 106));
   }
 
   @Test
