@@ -54,6 +54,11 @@ public final class ErlMap implements Term {
     return entries.get(key);
   }
 
+  /** The entries without a wrapper: only for the codec, which never changes them. */
+  Map<Term, Term> internalEntries() {
+    return entries;
+  }
+
   /** An unmodifiable view of the entries. */
   public Map<Term, Term> entries() {
     return Collections.unmodifiableMap(entries);
