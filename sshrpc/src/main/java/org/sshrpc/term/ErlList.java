@@ -11,7 +11,7 @@ import java.util.List;
  * <p>The representation is flat: the elements plus, for an improper list, the final tail. A tail
  * that is itself a list is spliced in, so equal lists are equal however they were built.
  */
-public final class ErlList implements Term {
+public final class ErlList implements Term, Comparable<ErlList> {
   /** The empty list {@code []}. */
   public static final ErlList NIL = new ErlList(new Term[0], null);
 
@@ -93,6 +93,16 @@ public final class ErlList implements Term {
   /** The improper tail, or {@code null} for a proper list. */
   public Term tail() {
     return tail;
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlList other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override
