@@ -235,6 +235,9 @@ public final class TermEncoder {
 
   /** True if OTP would write this list as STRING_EXT. */
   private static boolean isByteString(ErlList l) {
+    if (l.internalByteString() != null) {
+      return true;
+    }
     if (l.tail() != null || l.size() > STRING_EXT_MAX) {
       return false;
     }
@@ -432,6 +435,11 @@ public final class TermEncoder {
       if (isByteString(l)) {
         putByte(Tag.STRING_EXT.value);
         putShort(n);
+        byte[] known = l.internalByteString();
+        if (known != null) {
+          putBytes(known);
+          return;
+        }
         for (int i = 0; i < n; i++) {
           buf[pos++] = (byte) ((ErlInteger) l.get(i)).longValue();
         }
