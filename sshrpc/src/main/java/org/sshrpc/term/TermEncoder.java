@@ -446,21 +446,22 @@ public final class TermEncoder {
         }
         return;
       }
-      Term[] keys = entries.keySet().toArray(new Term[0]);
-      if (!isSorted(keys)) {
-        java.util.Arrays.sort(keys, TermOrder.EXACT);
+      @SuppressWarnings("unchecked")
+      Map.Entry<Term, Term>[] pairs = entries.entrySet().toArray(new Map.Entry[0]);
+      if (!isSorted(pairs)) {
+        java.util.Arrays.sort(pairs, (a, b) -> TermOrder.EXACT.compare(a.getKey(), b.getKey()));
       }
-      for (Term k : keys) {
-        term(k);
-        term(entries.get(k));
+      for (Map.Entry<Term, Term> e : pairs) {
+        term(e.getKey());
+        term(e.getValue());
       }
     }
   }
 
   /** Maps decoded from Erlang arrive in key order already; checking is cheaper than sorting. */
-  private static boolean isSorted(Term[] keys) {
-    for (int i = 1; i < keys.length; i++) {
-      if (TermOrder.EXACT.compare(keys[i - 1], keys[i]) > 0) {
+  private static boolean isSorted(Map.Entry<Term, Term>[] pairs) {
+    for (int i = 1; i < pairs.length; i++) {
+      if (TermOrder.EXACT.compare(pairs[i - 1].getKey(), pairs[i].getKey()) > 0) {
         return false;
       }
     }
