@@ -273,8 +273,16 @@ public final class TermEncoder {
     }
 
     void putBytes(byte[] b) {
-      System.arraycopy(b, 0, buf, pos, b.length);
-      pos += b.length;
+      int n = b.length;
+      if (n <= 16) {
+        // Atom names and short binaries: a plain loop beats the arraycopy call for a few bytes.
+        for (int i = 0; i < n; i++) {
+          buf[pos + i] = b[i];
+        }
+      } else {
+        System.arraycopy(b, 0, buf, pos, n);
+      }
+      pos += n;
     }
 
     void term(Term t) {
@@ -446,26 +454,33 @@ public final class TermEncoder {
         }
         return;
       }
+      // Maps built in key order, and every map decoded from Erlang, need no sort: write the
+      // entries as they come while checking the order, and only on a key out of order rewind and
+      // write them sorted. No allocation on the common path.
+      int start = pos;
+      Term prev = null;
+      for (Map.Entry<Term, Term> e : entries.entrySet()) {
+        Term k = e.getKey();
+        if (prev != null && TermOrder.EXACT.compare(prev, k) > 0) {
+          pos = start;
+          writeSorted(entries);
+          return;
+        }
+        term(k);
+        term(e.getValue());
+        prev = k;
+      }
+    }
+
+    private void writeSorted(Map<Term, Term> entries) {
       @SuppressWarnings("unchecked")
       Map.Entry<Term, Term>[] pairs = entries.entrySet().toArray(new Map.Entry[0]);
-      if (!isSorted(pairs)) {
-        java.util.Arrays.sort(pairs, (a, b) -> TermOrder.EXACT.compare(a.getKey(), b.getKey()));
-      }
+      java.util.Arrays.sort(pairs, (a, b) -> TermOrder.EXACT.compare(a.getKey(), b.getKey()));
       for (Map.Entry<Term, Term> e : pairs) {
         term(e.getKey());
         term(e.getValue());
       }
     }
-  }
-
-  /** Maps decoded from Erlang arrive in key order already; checking is cheaper than sorting. */
-  private static boolean isSorted(Map.Entry<Term, Term>[] pairs) {
-    for (int i = 1; i < pairs.length; i++) {
-      if (TermOrder.EXACT.compare(pairs[i - 1].getKey(), pairs[i].getKey()) > 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Builds a {@link TermEncoder}. */

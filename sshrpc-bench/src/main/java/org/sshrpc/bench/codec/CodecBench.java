@@ -50,17 +50,27 @@ import org.sshrpc.term.TermFormatException;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class CodecBench {
-  @Param({"seq100", "binary1MiB", "map1000"})
+  /**
+   * {@code seq100} re-encodes one list object, so after the first op our encoder copies the
+   * STRING_EXT form that list caches; {@code seq100fresh} builds a new list of the same 100
+   * element objects per encode op on both sides, as a server reply is a new list, and so measures
+   * the uncached path. Decoding is the same for both.
+   */
+  @Param({"seq100", "seq100fresh", "binary1MiB", "map1000"})
   public String payload;
 
   private Term term;
   private OtpErlangObject otp;
   private byte[] bytes;
+  private boolean fresh;
+  private Term[] seqElements;
+  private OtpErlangObject[] otpSeqElements;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     switch (payload) {
-      case "seq100": {
+      case "seq100":
+      case "seq100fresh": {
         Term[] t = new Term[100];
         OtpErlangObject[] o = new OtpErlangObject[100];
         for (int i = 0; i < 100; i++) {
@@ -69,6 +79,9 @@ public class CodecBench {
         }
         term = ErlList.of(t);
         otp = new OtpErlangList(o);
+        fresh = payload.equals("seq100fresh");
+        seqElements = t;
+        otpSeqElements = o;
         break;
       }
       case "binary1MiB": {
@@ -113,14 +126,14 @@ public class CodecBench {
 
   @Benchmark
   public byte[] encodeSshrpc() {
-    return TermEncoder.DEFAULT.encode(term);
+    return TermEncoder.DEFAULT.encode(fresh ? ErlList.of(seqElements) : term);
   }
 
   @Benchmark
   public byte[] encodeJinterface() {
     OtpOutputStream out = new OtpOutputStream();
     out.write1(OtpExternalVersion.VERSION);
-    out.write_any(otp);
+    out.write_any(fresh ? new OtpErlangList(otpSeqElements) : otp);
     return out.toByteArray();
   }
 
