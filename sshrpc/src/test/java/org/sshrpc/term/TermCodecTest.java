@@ -101,4 +101,24 @@ class TermCodecTest {
         assertThrows(TermFormatException.class, () -> TermDecoder.DEFAULT.decode(bytes(131, 106, 0)));
     assertEquals("1 trailing bytes after the term at offset 2", e.getMessage());
   }
+  /**
+   * The encoder writes a small map's entries as they come and rewinds when a key is out of order:
+   * a map whose out-of-order key comes late, after nested maps (themselves out of order) were
+   * already written, must come out exactly as the same map built in key order.
+   */
+  @Test
+  void smallMapOutOfOrderLateIsRewrittenSorted() throws Exception {
+    Term innerUnsorted = map(atom("b"), integer(2), atom("a"), integer(1));
+    Term innerSorted = map(atom("a"), integer(1), atom("b"), integer(2));
+    Term unsorted =
+        map(integer(1), innerUnsorted, integer(2), binary("x"), atom("z"), integer(3), integer(0), innerUnsorted);
+    Term sorted =
+        map(integer(0), innerSorted, integer(1), innerSorted, integer(2), binary("x"), atom("z"), integer(3));
+    assertEquals(sorted, unsorted);
+    byte[] expected = TermEncoder.DEFAULT.encode(sorted);
+    assertArrayEquals(expected, TermEncoder.DEFAULT.encode(unsorted));
+    assertEquals(expected.length, TermEncoder.DEFAULT.encodedSize(unsorted));
+    // Key order of the sorted form, checked by hand: 0, 1, 2 (integers), then the atom z.
+    assertArrayEquals(bytes(131, 116, 0, 0, 0, 4, 97, 0), java.util.Arrays.copyOf(expected, 8));
+  }
 }
