@@ -15,18 +15,40 @@ public final class ErlList implements Term, Comparable<ErlList> {
   /** The empty list {@code []}. */
   public static final ErlList NIL = new ErlList(new Term[0], null);
 
+  /** The elements; null for a list decoded from STRING_EXT (see {@link #lazyElements}). */
+  private final Term[] elements;
   /**
-   * The elements; for a list decoded from STRING_EXT, null until first needed (then built from
-   * {@link #bytes} and published whole through the volatile write).
+   * For a list decoded from STRING_EXT, its elements once first needed, built from {@link #bytes}
+   * and published whole with a release store (see {@link #LAZY}).
    */
-  private volatile Term[] elements;
+  @SuppressWarnings("unused") // accessed through LAZY
+  private Term[] lazyElements;
   /** Non-null only for a proper list of integers 0..255 decoded from STRING_EXT. */
   private final byte[] bytes;
   /**
    * For other lists, the encoder's STRING_EXT form once computed: the bytes, {@link #NOT_BYTES},
-   * or null when not yet known. Volatile so a racing reader sees a filled array.
+   * or null when not yet known; published with a release store (see {@link #CACHE}).
    */
-  private volatile byte[] byteStringCache;
+  @SuppressWarnings("unused") // accessed through CACHE
+  private byte[] byteStringCache;
+
+  /*
+   * Release/acquire rather than volatile: a racing reader must see a filled array, which a release
+   * store guarantees, but the full fence of a volatile store (paid on every fresh list a server
+   * encodes) is not needed. Constructors write no lazily set field, so building a list is fence-free.
+   */
+  private static final java.lang.invoke.VarHandle LAZY;
+  private static final java.lang.invoke.VarHandle CACHE;
+
+  static {
+    try {
+      java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+      LAZY = l.findVarHandle(ErlList.class, "lazyElements", Term[].class);
+      CACHE = l.findVarHandle(ErlList.class, "byteStringCache", byte[].class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private static final byte[] NOT_BYTES = new byte[0];
   private final Term tail; // null for a proper list; never an ErlList
@@ -60,10 +82,10 @@ public final class ErlList implements Term, Comparable<ErlList> {
     if (bytes != null) {
       return bytes;
     }
-    byte[] c = byteStringCache;
+    byte[] c = (byte[]) CACHE.getAcquire(this);
     if (c == null) {
       c = computeByteString();
-      byteStringCache = c;
+      CACHE.setRelease(this, c);
     }
     return c == NOT_BYTES ? null : c;
   }
@@ -88,13 +110,16 @@ public final class ErlList implements Term, Comparable<ErlList> {
   }
 
   private Term[] elems() {
-    Term[] e = elements;
+    if (elements != null) {
+      return elements;
+    }
+    Term[] e = (Term[]) LAZY.getAcquire(this);
     if (e == null) {
       e = new Term[bytes.length];
       for (int i = 0; i < e.length; i++) {
         e[i] = ErlInteger.of(bytes[i] & 0xFF);
       }
-      elements = e;
+      LAZY.setRelease(this, e);
     }
     return e;
   }
