@@ -12,10 +12,31 @@ public final class ErlMap implements Term, Comparable<ErlMap> {
   static final ErlMap EMPTY = new ErlMap(new LinkedHashMap<>());
 
   private final Map<Term, Term> entries;
+  /**
+   * The same entries as an array, key then value, in iteration order: the encoder walks this
+   * contiguous array twice (size, then write) instead of the hash map's linked entries.
+   */
+  private final Term[] keysAndValues;
 
   /** Takes ownership of {@code entries}. */
   ErlMap(LinkedHashMap<Term, Term> entries) {
     this.entries = entries;
+    Term[] kv = new Term[2 * entries.size()];
+    int i = 0;
+    for (Map.Entry<Term, Term> e : entries.entrySet()) {
+      kv[i++] = e.getKey();
+      kv[i++] = e.getValue();
+    }
+    this.keysAndValues = kv;
+  }
+
+  /**
+   * Takes ownership of both: {@code keysAndValues} must hold exactly the entries of {@code
+   * entries}, key then value, in its iteration order (the decoder fills both as it reads).
+   */
+  ErlMap(LinkedHashMap<Term, Term> entries, Term[] keysAndValues) {
+    this.entries = entries;
+    this.keysAndValues = keysAndValues;
   }
 
   public static ErlMap of(Map<? extends Term, ? extends Term> entries) {
@@ -57,6 +78,11 @@ public final class ErlMap implements Term, Comparable<ErlMap> {
   /** The entries without a wrapper: only for the codec, which never changes them. */
   Map<Term, Term> internalEntries() {
     return entries;
+  }
+
+  /** Keys and values alternating, in iteration order: only for the codec, never handed out. */
+  Term[] internalKeysAndValues() {
+    return keysAndValues;
   }
 
   /** An unmodifiable view of the entries. */

@@ -559,6 +559,7 @@ public final class TermDecoder {
       int n = reserve(count, 2 * count, "map size", at);
       enter(at);
       LinkedHashMap<Term, Term> m = new LinkedHashMap<>(n + n / 3 + 1);
+      Term[] kv = new Term[2 * n];
       for (int i = 0; i < n; i++) {
         int keyAt = pos;
         reserved--;
@@ -568,9 +569,11 @@ public final class TermDecoder {
         if (m.putIfAbsent(k, v) != null) {
           throw error("duplicate map key", keyAt);
         }
+        kv[2 * i] = k;
+        kv[2 * i + 1] = v;
       }
       depth--;
-      return new ErlMap(m);
+      return new ErlMap(m, kv);
     }
 
     private Term pid(Tag tag, int at) throws TermFormatException {

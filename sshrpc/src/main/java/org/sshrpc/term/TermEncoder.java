@@ -186,8 +186,8 @@ public final class TermEncoder {
       return 9;
     } else if (t instanceof ErlMap) {
       long n = 5;
-      for (Map.Entry<Term, Term> e : ((ErlMap) t).internalEntries().entrySet()) {
-        n += size(e.getKey()) + size(e.getValue());
+      for (Term kv : ((ErlMap) t).internalKeysAndValues()) {
+        n += size(kv);
       }
       return n;
     } else if (t instanceof ErlBitstring) {
@@ -444,13 +444,12 @@ public final class TermEncoder {
     void map(ErlMap m) {
       putByte(Tag.MAP_EXT.value);
       putInt(m.size());
-      Map<Term, Term> entries = m.internalEntries();
+      Term[] kv = m.internalKeysAndValues();
       if (m.size() > SMALL_MAP_MAX) {
         // OTP writes large maps in its HAMT hash order, which no Java order reproduces; any order
         // decodes to the same map, so skip the sort.
-        for (Map.Entry<Term, Term> e : entries.entrySet()) {
-          term(e.getKey());
-          term(e.getValue());
+        for (Term t : kv) {
+          term(t);
         }
         return;
       }
@@ -458,17 +457,14 @@ public final class TermEncoder {
       // entries as they come while checking the order, and only on a key out of order rewind and
       // write them sorted. No allocation on the common path.
       int start = pos;
-      Term prev = null;
-      for (Map.Entry<Term, Term> e : entries.entrySet()) {
-        Term k = e.getKey();
-        if (prev != null && TermOrder.EXACT.compare(prev, k) > 0) {
+      for (int i = 0; i < kv.length; i += 2) {
+        if (i > 0 && TermOrder.EXACT.compare(kv[i - 2], kv[i]) > 0) {
           pos = start;
-          writeSorted(entries);
+          writeSorted(m.internalEntries());
           return;
         }
-        term(k);
-        term(e.getValue());
-        prev = k;
+        term(kv[i]);
+        term(kv[i + 1]);
       }
     }
 

@@ -14,7 +14,7 @@ import java.util.List;
  * wall-clock scores when other builds run; it still includes cache and memory contention. Not a
  * JMH benchmark and no substitute for one on a quiet machine.
  *
- * <p>Run: {@code java -cp ... org.sshrpc.bench.codec.CodecCpuTime [rounds]} (default 15 rounds of
+ * <p>Run: {@code java -cp ... org.sshrpc.bench.codec.CodecCpuTime [rounds [payload,...]]} (default 15 rounds of
  * about 0.2 s per side and cell, after a warm-up of the same length). Prints the median CPU
  * nanoseconds per op of each side and their ratio.
  */
@@ -31,7 +31,9 @@ public final class CodecCpuTime {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     System.out.printf("%-8s %-12s %14s %14s %8s%n", "op", "payload", "sshrpc ns/op", "jinterface ns/op", "ratio");
-    for (String payload : new String[] {"seq100", "seq100fresh", "binary1MiB", "map1000"}) {
+    String[] payloads =
+        args.length > 1 ? args[1].split(",") : new String[] {"seq100", "seq100fresh", "binary1MiB", "map1000"};
+    for (String payload : payloads) {
       CodecBench b = new CodecBench();
       b.payload = payload;
       b.setUp();
