@@ -36,8 +36,8 @@ final class RawSshConn implements Conn {
     this.in = new DataInputStream(channel.getInvertedOut());
   }
 
-  static RawSshConn open(SshClient client, int port, KeyPair key) throws IOException {
-    ClientSession s = client.connect("bench", "127.0.0.1", port).verify(TIMEOUT).getSession();
+  static RawSshConn open(SshClient client, String user, int port, KeyPair key) throws IOException {
+    ClientSession s = client.connect(user, "127.0.0.1", port).verify(TIMEOUT).getSession();
     try {
       s.addPublicKeyIdentity(key);
       s.auth().verify(TIMEOUT);

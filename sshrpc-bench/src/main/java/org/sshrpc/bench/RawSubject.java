@@ -13,8 +13,16 @@ final class RawSubject extends JavaDrivenSubject {
   private final ServerProcess server;
   private final SshClient client;
   private final KeyPair key;
+  private final String user;
+  private final java.util.Set<Workload> unsupported;
 
   RawSubject(String name, String description, ServerProcess server, KeyPair key) {
+    this(name, description, server, key, "bench", java.util.Set.of());
+  }
+
+  RawSubject(String name, String description, ServerProcess server, KeyPair key, String user, java.util.Set<Workload> unsupported) {
+    this.user = user;
+    this.unsupported = unsupported;
     this.name = name;
     this.description = description;
     this.server = server;
@@ -34,7 +42,12 @@ final class RawSubject extends JavaDrivenSubject {
 
   @Override
   Conn connect() throws Exception {
-    return RawSshConn.open(client, server.port(), key);
+    return RawSshConn.open(client, user, server.port(), key);
+  }
+
+  @Override
+  public boolean supports(Workload w) {
+    return !unsupported.contains(w);
   }
 
   @Override

@@ -5,9 +5,21 @@ import java.util.List;
 /** The subjects the benchmark knows, by name, and how to start each. */
 final class Subjects {
   /** Every subject, reference first. */
-  static final List<String> ALL = List.of("mina-echo", "grpc-tls");
+  static final List<String> ALL = List.of("mina-echo", "grpc-tls", "erlang-seed", "erlang-server", "openssh-echo");
 
   private Subjects() {}
+
+  private static String otp() {
+    try {
+      Process p = new ProcessBuilder("erl", "-noshell", "-eval", "io:format(\"~s\", [erlang:system_info(otp_release)]), halt().")
+          .redirectErrorStream(true).start();
+      String v = new String(p.getInputStream().readAllBytes()).trim();
+      p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      return v;
+    } catch (Exception e) {
+      return "?";
+    }
+  }
 
   /** Starts the named subject, or returns null when a tool it needs is missing. */
   static Subject create(String name, BenchKeys keys) throws Exception {
@@ -17,6 +29,18 @@ final class Subjects {
             ServerProcess.java("mina-echo", List.of(keys.hostKey.toString(), keys.authorizedKeys.toString()), List.of()), keys.clientPair());
       case "grpc-tls":
         return new GrpcSubject(keys.dir);
+      case "erlang-seed":
+        return !Erlang.available() ? null : new Erlang.ClientSubject(name,
+            "the seed's workload on OTP " + otp() + ": Erlang v1 client (OTP ssh, one SSH message per request) against the Erlang v1 server (the seed's code, reply length fixed, ready replies written together)",
+            Erlang.server(keys), keys);
+      case "erlang-server":
+        return !Erlang.available() ? null : new RawSubject(name,
+            "the Erlang v1 server (as in erlang-seed) driven by the MINA client writing v1 frames (for the workloads the Erlang client does not run)",
+            Erlang.server(keys), keys.clientPair());
+      case "openssh-echo":
+        return OpenSsh.sshdPath() == null ? null : new RawSubject(name,
+            "OpenSSH sshd (own config on a loopback port, aes128-gcm) whose subsystem is /bin/cat; MINA client writing v1 frames; memory (g) not measured (per-connection processes)",
+            OpenSsh.server(keys), keys.clientPair(), System.getProperty("user.name"), java.util.Set.of(Workload.IDLE_1000));
       default:
         throw new IllegalArgumentException("unknown subject " + name);
     }
