@@ -13,7 +13,7 @@ import org.apache.sshd.server.config.keys.AuthorizedKeysAuthenticator;
 
 /**
  * The server side of a Java subject, run in its own JVM by {@link ServerProcess}:
- * {@code ServerMain mina-echo HOSTKEY AUTHORIZED_KEYS}, {@code ServerMain grpc CERT KEY}.
+ * {@code ServerMain sshrpc|mina-echo HOSTKEY AUTHORIZED_KEYS}, {@code ServerMain grpc CERT KEY}.
  * It prints {@code PORT n}, answers {@code heap} on stdin and exits when stdin closes.
  */
 public final class ServerMain {
@@ -36,6 +36,12 @@ public final class ServerMain {
         port = sshd.getPort();
         break;
       }
+      case "sshrpc": {
+        org.sshrpc.server.RpcServer s = SshrpcSubject.server(Path.of(args[1]), Path.of(args[2]));
+        server = s;
+        port = s.port();
+        break;
+      }
       case "grpc": {
         io.grpc.Server s = GrpcBench.server(new InetSocketAddress("127.0.0.1", 0), Path.of(args[1]), Path.of(args[2]));
         server = () -> s.shutdownNow();
@@ -43,7 +49,7 @@ public final class ServerMain {
         break;
       }
       default:
-        throw new IllegalArgumentException("unknown server kind " + args[0] + " (expected: mina-echo, grpc)");
+        throw new IllegalArgumentException("unknown server kind " + args[0] + " (expected: sshrpc, mina-echo, grpc)");
     }
     System.out.println("PORT " + port);
     System.out.flush();

@@ -5,9 +5,13 @@ import java.util.List;
 /** The subjects the benchmark knows, by name, and how to start each. */
 final class Subjects {
   /** Every subject, reference first. */
-  static final List<String> ALL = List.of("mina-echo", "grpc-tls", "erlang-seed", "erlang-server", "openssh-echo");
+  static final List<String> ALL = List.of("sshrpc", "sshrpc-v1raw", "mina-echo", "grpc-tls", "erlang-seed", "erlang-server", "openssh-echo", "erlang-client", "sshrpc-client-erl");
 
   private Subjects() {}
+
+  private static ServerProcess sshrpcServer(BenchKeys keys) throws java.io.IOException {
+    return ServerProcess.java("sshrpc", List.of(keys.hostKey.toString(), keys.authorizedKeys.toString()), List.of());
+  }
 
   private static String otp() {
     try {
@@ -24,6 +28,19 @@ final class Subjects {
   /** Starts the named subject, or returns null when a tool it needs is missing. */
   static Subject create(String name, BenchKeys keys) throws Exception {
     switch (name) {
+      case "sshrpc":
+        return new SshrpcSubject(name, "our RpcClient (v2 negotiated) against our RpcServer (defaults, plus bench:echo/1 and 32 MiB frames) in its own JVM",
+            sshrpcServer(keys), keys);
+      case "sshrpc-v1raw":
+        return new RawSubject(name, "our RpcServer (as in sshrpc) driven by the MINA client writing v1 frames: the server alone, comparable with mina-echo",
+            sshrpcServer(keys), keys.clientPair());
+      case "erlang-client":
+        return !Erlang.available() ? null : new Erlang.ClientSubject(name,
+            "the Erlang v1 client (as in erlang-seed) against our RpcServer: the seed's client, our server",
+            sshrpcServer(keys), keys);
+      case "sshrpc-client-erl":
+        return !Erlang.available() ? null : new SshrpcSubject(name,
+            "our RpcClient (falls back to v1) against the Erlang v1 server (as in erlang-seed)", Erlang.server(keys), keys);
       case "mina-echo":
         return new RawSubject(name, "bare MINA SSHD 2.20.0 echo subsystem (NIO2, TCP_NODELAY, aes128-gcm, async echo on the I/O thread) in its own JVM; MINA client writing v1 frames",
             ServerProcess.java("mina-echo", List.of(keys.hostKey.toString(), keys.authorizedKeys.toString()), List.of()), keys.clientPair());
