@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * TrustedUserCAKeys}) a {@code *-cert-v01@openssh.com} user key is admitted when it is signed by a
  * listed CA, is within its validity window, lists the requested user name among its principals and has
  * no critical option other than {@code source-address} (which is checked). A line of the
- * authorized_keys file marked {@code cert-authority} is a CA too; its {@code principals="..."} option
- * then replaces the user-name check as in OpenSSH.
+ * authorized_keys file marked {@code cert-authority} is a CA too: the user name must be bound to the
+ * line as for a plain key, and the certificate must list one of the line's {@code principals="..."}
+ * (or, without that option, the user name itself), as in OpenSSH.
  *
  * <p><b>Revocation.</b> {@link Builder#revokedKeys(Path)} names a file of revoked keys, one OpenSSH
  * public key line or {@code SHA256:} fingerprint per line; a revoked key, a certificate of a revoked
@@ -444,7 +445,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
       if (fromPatterns != null && (addr == null || !AddressPatterns.matchesFrom(fromPatterns, addr))) {
         return "from=" + quote(fromPatterns) + " does not admit " + addr;
       }
-      if (!certAuthority && !bound.contains(username)) {
+      if (!bound.contains(username)) {
         return "key is bound to " + bound + ", not to " + quote(username);
       }
       return null;
