@@ -32,6 +32,10 @@ public final class BenchMain {
   record Options(boolean quick, int runs, Set<Workload> workloads, List<String> peers, Path markdown) {}
 
   public static void main(String[] args) throws Exception {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      // MINA logs every session at INFO; the report is the output that matters
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
     Options o;
     try {
       o = parse(args);

@@ -43,6 +43,7 @@ final class ServerProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
+    cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=" + (BenchMain.verbose ? "info" : "warn"));
     cmd.addAll(jvmArgs);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
@@ -87,10 +88,12 @@ final class ServerProcess implements AutoCloseable {
     try {
       while (true) {
         long left = deadline - System.nanoTime();
-        String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
+        String line = left > 0 ? lines.poll(Math.min(left, 200_000_000L), TimeUnit.NANOSECONDS) : null;
+        if (line == null && left > 0 && process.isAlive()) {
+          continue;
+        }
         if (line == null) {
-          throw new IOException(name + " server: no '" + prefix.trim() + "' line within " + seconds + " s"
-              + (process.isAlive() ? "" : " (exited " + process.exitValue() + ")"));
+          throw new IOException(name + " server: no '" + prefix.trim() + "' line " + (process.isAlive() ? "within " + seconds + " s" : "before it exited with status " + process.exitValue()));
         }
         if (line.startsWith(prefix)) {
           return line.substring(prefix.length());
@@ -108,7 +111,7 @@ final class ServerProcess implements AutoCloseable {
       while ((line = r.readLine()) != null) {
         if (line.startsWith("PORT ") || line.startsWith("HEAP ")) {
           lines.offer(line);
-        } else if (BenchMain.verbose) {
+        } else if (BenchMain.verbose || line.contains("Exception") || line.contains("ERROR")) {
           System.err.println("[" + name + "] " + line);
         }
       }
