@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -52,6 +54,7 @@ public final class RpcService implements AutoCloseable {
   final ScheduledThreadPoolExecutor scheduler;
   final ProcessRegistry processes;
   final long startNanos = System.nanoTime();
+  private final Set<RpcSession> sessions = ConcurrentHashMap.newKeySet();
 
   private RpcService(Builder b) {
     this.node = ErlAtom.of(b.nodeName);
@@ -100,7 +103,18 @@ public final class RpcService implements AutoCloseable {
    * @param remoteAddress the client's address, or null
    */
   public RpcSession openSession(String user, String keyFingerprint, SocketAddress remoteAddress, SessionTransport transport) {
-    return new RpcSession(this, Objects.requireNonNull(user, "user"), keyFingerprint, remoteAddress, transport);
+    RpcSession s = new RpcSession(this, Objects.requireNonNull(user, "user"), keyFingerprint, remoteAddress, transport);
+    sessions.add(s);
+    return s;
+  }
+
+  /** The sessions open now. */
+  Set<RpcSession> sessions() {
+    return sessions;
+  }
+
+  void sessionClosed(RpcSession s) {
+    sessions.remove(s);
   }
 
   /** The node name carried by this server's pids and reported by {@code sshrpc:info/0}. */

@@ -304,4 +304,58 @@ class JavaServerIT {
       slow.close();
     }
   }
+
+  @Test
+  void connectsToAnIpv6Literal() throws Exception {
+    RpcServer s6 = JavaServers.start(dir.resolve("srv6"), "::1", 0, key, testModule());
+    Path kh = dir.resolve("kh6");
+    java.nio.file.Files.writeString(kh, "[::1]:" + s6.port() + " " + s6.hostKeys().publicKeyLine() + "\n");
+    try (RpcClient c = RpcClient.builder().identity(key).knownHosts(kh).build();
+        RpcConnection cn = c.connect("tester@[::1]:" + s6.port())) {
+      assertEquals("::1", cn.address().host());
+      assertEquals(atom("v6"), cn.call("t", "echo", atom("v6")));
+    } finally {
+      s6.close();
+    }
+  }
+
+  @Test
+  void interruptingABlockingCallCancelsIt() throws Exception {
+    CompletableFuture<RpcException> thrown = new CompletableFuture<>();
+    Thread caller = new Thread(() -> {
+      try {
+        conn.call("t", "block", atom("interrupt"));
+        thrown.complete(null);
+      } catch (RpcException e) {
+        thrown.complete(e);
+      }
+    });
+    caller.start();
+    Thread.sleep(200);
+    caller.interrupt();
+    RpcException e = thrown.get(30, TimeUnit.SECONDS);
+    assertEquals(Status.CANCELLED, e.status());
+    assertEquals("interrupt", interrupted.poll(30, TimeUnit.SECONDS), "the server interrupted the handler");
+    caller.join(10_000);
+  }
+
+  @Test
+  void replyLargerThanTheClientLimitFailsTheChannelClearly() throws Exception {
+    try (RpcClient c = RpcClient.builder().identity(key).knownHosts(dir.resolve("kh")).defaultUser("tester")
+            .maxFrameLength(1024).reconnectPolicy(ReconnectPolicy.NEVER).build();
+        RpcConnection cn = c.connect("127.0.0.1:" + server.port())) {
+      assertEquals(atom("small"), cn.call("t", "echo", atom("small")));
+      RpcException e = assertThrows(RpcException.class, () -> cn.call("t", "echo", org.sshrpc.term.Terms.binary(new byte[4096])));
+      assertEquals(Status.INTERNAL, e.status());
+      assertTrue(e.getMessage().contains("frame too large") && e.getMessage().contains("<= 1024"), e.getMessage());
+      assertFalse(cn.isOpen());
+    }
+  }
+
+  @Test
+  void negotiatesThePolicysFirstCipher() {
+    org.apache.sshd.client.session.ClientSession session = ((RealRpcConnection) conn).session();
+    String cipher = session.getNegotiatedKexParameter(org.apache.sshd.common.kex.KexProposalOption.C2SENC);
+    assertEquals(org.sshrpc.auth.AlgorithmPolicy.defaults().ciphers().get(0), cipher);
+  }
 }
