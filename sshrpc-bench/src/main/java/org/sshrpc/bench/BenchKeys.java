@@ -21,6 +21,8 @@ final class BenchKeys {
   final Path dir;
   final Path clientKey;
   final Path authorizedKeys;
+  /** The same key bound to the user {@code bench}, the way our server wants it. */
+  final Path sshrpcAuthorizedKeys;
   final Path hostKey;
   private final KeyPair clientPair;
 
@@ -32,6 +34,8 @@ final class BenchKeys {
     keygen(hostKey);
     this.authorizedKeys = dir.resolve("authorized_keys");
     Files.copy(dir.resolve("id_ed25519.pub"), authorizedKeys);
+    this.sshrpcAuthorizedKeys = dir.resolve("authorized_keys.sshrpc");
+    Files.writeString(sshrpcAuthorizedKeys, "sshrpc-user=\"bench\" " + Files.readString(authorizedKeys));
     this.clientPair = load(clientKey);
   }
 

@@ -10,7 +10,7 @@ final class Subjects {
   private Subjects() {}
 
   private static ServerProcess sshrpcServer(BenchKeys keys) throws java.io.IOException {
-    return ServerProcess.java("sshrpc", List.of(keys.hostKey.toString(), keys.authorizedKeys.toString()), List.of());
+    return ServerProcess.java("sshrpc", List.of(keys.hostKey.toString(), keys.sshrpcAuthorizedKeys.toString()), List.of());
   }
 
   private static String otp() {
