@@ -36,6 +36,11 @@ public final class BenchMain {
       // MINA logs every session at INFO; the report is the output that matters
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     }
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(usage());
+      System.exit(0);
+      return;
+    }
     Options o;
     try {
       o = parse(args);
@@ -49,8 +54,17 @@ public final class BenchMain {
   }
 
   static String usage() {
-    return "usage: sshrpc-bench [--quick] [--runs N] [--workloads a,b,c,c2,d,e,f,g] [--peers NAME,...] [--markdown FILE] [--verbose]\n"
-        + "  peers: " + String.join(", ", Subjects.ALL);
+    StringBuilder b = new StringBuilder(
+        "usage: sshrpc-bench [--quick] [--runs N] [--workloads LIST] [--peers LIST] [--markdown FILE] [--verbose]\n"
+            + "  --quick      short counts, one run (unless --runs)\n"
+            + "  --runs N     repetitions; each figure is the median (default 3)\n"
+            + "  --markdown F also write the report to F\n"
+            + "  workloads (letter or id):\n");
+    for (Workload w : Workload.values()) {
+      b.append(String.format(Locale.ROOT, "    %-3s %-17s %s%n", w.letter, w.id, w.title));
+    }
+    b.append("  peers (the first is the reference of the ratios): ").append(String.join(", ", Subjects.ALL));
+    return b.toString();
   }
 
   static Options parse(String[] args) {
@@ -86,7 +100,6 @@ public final class BenchMain {
           }
         }
         case "--markdown" -> md = Path.of(value(args, ++i, a));
-        case "-h", "--help" -> throw new IllegalArgumentException("help");
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }

@@ -42,7 +42,7 @@ final class Subjects {
         return !Erlang.available() ? null : new SshrpcSubject(name,
             "our RpcClient (falls back to v1) against the Erlang v1 server (as in erlang-seed)", Erlang.server(keys), keys);
       case "mina-echo":
-        return new RawSubject(name, "bare MINA SSHD 2.20.0 echo subsystem (NIO2, TCP_NODELAY, aes128-gcm, async echo on the I/O thread) in its own JVM; MINA client writing v1 frames",
+        return new RawSubject(name, "bare MINA SSHD 2.20.0 echo subsystem (NIO2, TCP_NODELAY, our AlgorithmPolicy so aes128-gcm, async echo on the I/O thread) in its own JVM; MINA client writing v1 frames",
             ServerProcess.java("mina-echo", List.of(keys.hostKey.toString(), keys.authorizedKeys.toString()), List.of()), keys.clientPair());
       case "grpc-tls":
         return new GrpcSubject(keys.dir);
