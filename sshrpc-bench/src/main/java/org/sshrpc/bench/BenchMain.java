@@ -25,6 +25,8 @@ import java.util.Set;
  */
 public final class BenchMain {
   static volatile boolean verbose;
+  /** Extra JVM options for the server child JVMs (e.g. a JFR recording), from --server-jvm. */
+  static final List<String> serverJvmArgs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private BenchMain() {}
 
@@ -59,6 +61,7 @@ public final class BenchMain {
             + "  --quick      short counts, one run (unless --runs)\n"
             + "  --runs N     repetitions; each figure is the median (default 3)\n"
             + "  --markdown F also write the report to F\n"
+            + "  --server-jvm OPT  add a JVM option to the Java servers (repeatable), e.g. for JFR\n"
             + "  workloads (letter or id):\n");
     for (Workload w : Workload.values()) {
       b.append(String.format(Locale.ROOT, "    %-3s %-17s %s%n", w.letter, w.id, w.title));
@@ -100,6 +103,7 @@ public final class BenchMain {
           }
         }
         case "--markdown" -> md = Path.of(value(args, ++i, a));
+        case "--server-jvm" -> serverJvmArgs.add(value(args, ++i, a));
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }

@@ -45,6 +45,7 @@ final class ServerProcess implements AutoCloseable {
     cmd.add("-Xmx512m");
     cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=" + (BenchMain.verbose ? "info" : "warn"));
     cmd.addAll(jvmArgs);
+    cmd.addAll(BenchMain.serverJvmArgs);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(ServerMain.class.getName());
