@@ -20,7 +20,13 @@ import org.HdrHistogram.Histogram;
  */
 abstract class JavaDrivenSubject implements Subject {
   private static final byte[] KIB = filled(1024);
-  private static final byte[] MIB16 = filled(16 << 20);
+  /** Warm-up of a measured loop: at least this long (the JIT of both JVMs needs ~10k calls). */
+  private static final long WARM_UP_NANOS = 3_000_000_000L;
+
+  /** The 16 MiB payload, made only by a run that sends it (never in a server JVM). */
+  private static final class Bulk {
+    static final byte[] MIB16 = filled(16 << 20);
+  }
 
   /** Opens one connection: TCP connect, key exchange, authentication, channel/subsystem open. */
   abstract Conn connect() throws Exception;
@@ -55,9 +61,9 @@ abstract class JavaDrivenSubject implements Subject {
         }
       case BULK:
         try (Conn c = connect()) {
-          Result r = sequential(n, () -> c.echo(MIB16));
+          Result r = sequential(n, () -> c.echo(Bulk.MIB16));
           // calls/s of 16 MiB messages -> MB/s of payload echoed (one direction)
-          double mbps = r.value() * MIB16.length / 1e6;
+          double mbps = r.value() * Bulk.MIB16.length / 1e6;
           return new Result(mbps, r.p50Us(), r.p99Us(), r.clientCpuUs(), r.serverCpuUs(), "MB = 10^6 bytes of message per round trip");
         }
       case CONNECT:
@@ -77,8 +83,10 @@ abstract class JavaDrivenSubject implements Subject {
   }
 
   private Result sequential(int n, Call op) throws Exception {
-    for (int i = 0; i < Math.max(1, Math.min(n / 5, 2_000)); i++) {
-      op.call(); // warm-up: JIT and buffers
+    // warm-up: JIT of both ends and buffers; at least n/5 calls and WARM_UP_NANOS, at most n calls
+    long until = System.nanoTime() + WARM_UP_NANOS;
+    for (int i = 0; i < n && (i < Math.max(1, n / 5) || System.nanoTime() < until); i++) {
+      op.call();
     }
     Histogram h = new Histogram(3);
     Meter m = new Meter(server());
@@ -91,7 +99,10 @@ abstract class JavaDrivenSubject implements Subject {
   }
 
   private Result pipelined(int n, Supplier<CompletableFuture<?>> op) throws Exception {
-    runWindow(Math.min(n / 5, 20_000), op, new ConcurrentHistogram(3)); // warm-up
+    long until = System.nanoTime() + WARM_UP_NANOS;
+    do {
+      runWindow(Math.max(1, Math.min(n / 5, 20_000)), op, new ConcurrentHistogram(3)); // warm-up
+    } while (System.nanoTime() < until);
     Histogram h = new ConcurrentHistogram(3);
     Meter m = new Meter(server());
     runWindow(n, op, h);

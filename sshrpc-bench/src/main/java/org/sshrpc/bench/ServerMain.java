@@ -37,7 +37,7 @@ public final class ServerMain {
         break;
       }
       case "sshrpc": {
-        org.sshrpc.server.RpcServer s = SshrpcSubject.server(Path.of(args[1]), Path.of(args[2]));
+        org.sshrpc.server.RpcServer s = sshrpcServer(Path.of(args[1]), Path.of(args[2]));
         server = s;
         port = s.port();
         break;
@@ -56,6 +56,18 @@ public final class ServerMain {
     serveCommands();
     server.close();
     System.exit(0);
+  }
+
+  /** Our server with the benchmark's settings: defaults, plus {@code bench:echo/1} and 32 MiB frames. */
+  static org.sshrpc.server.RpcServer sshrpcServer(Path hostKey, Path authorizedKeys) throws java.io.IOException {
+    return org.sshrpc.server.RpcServer.builder()
+        .listen("127.0.0.1", 0)
+        .hostKey(hostKey)
+        .authorizedKeys(authorizedKeys)
+        .module(org.sshrpc.server.RpcModule.builder("bench").function("echo", 1, (ctx, a) -> a.get(0)).build())
+        .maxFrameLength(SshrpcSubject.MAX_FRAME)
+        .build()
+        .start();
   }
 
   /** Answers the parent's commands until stdin closes. */

@@ -1,12 +1,10 @@
 package org.sshrpc.bench;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.sshrpc.client.NodeAddress;
 import org.sshrpc.client.RpcClient;
 import org.sshrpc.client.RpcConnection;
-import org.sshrpc.server.RpcModule;
 import org.sshrpc.server.RpcServer;
 import org.sshrpc.term.ErlBinary;
 import org.sshrpc.term.ErlList;
@@ -37,18 +35,6 @@ final class SshrpcSubject extends JavaDrivenSubject {
         .acceptNewHostKeys(true)
         .maxFrameLength(MAX_FRAME)
         .build();
-  }
-
-  /** The server side, in {@link ServerMain}: our server exporting {@code bench:echo/1} too. */
-  static RpcServer server(Path hostKey, Path authorizedKeys) throws java.io.IOException {
-    return RpcServer.builder()
-        .listen("127.0.0.1", 0)
-        .hostKey(hostKey)
-        .authorizedKeys(authorizedKeys)
-        .module(RpcModule.builder("bench").function("echo", 1, (ctx, a) -> a.get(0)).build())
-        .maxFrameLength(MAX_FRAME)
-        .build()
-        .start();
   }
 
   @Override
