@@ -36,7 +36,26 @@ final class AuditLog {
   private static final ErlAtom UNDEF = ErlAtom.of("undef");
   private static final ErlAtom NOCONNECTION = ErlAtom.of("noconnection");
 
+  /** A copy of every line, for tests; null in production. */
+  static volatile java.util.function.Consumer<String> tap;
+
   private AuditLog() {}
+
+  private static void info(String line) {
+    LOG.info(line);
+    java.util.function.Consumer<String> t = tap;
+    if (t != null) {
+      t.accept(line);
+    }
+  }
+
+  private static void warn(String line) {
+    LOG.warn(line);
+    java.util.function.Consumer<String> t = tap;
+    if (t != null) {
+      t.accept(line);
+    }
+  }
 
   static boolean enabled() {
     return LOG.isInfoEnabled();
@@ -58,7 +77,7 @@ final class AuditLog {
       int arity,
       Outcome outcome,
       long startNanos) {
-    if (!LOG.isInfoEnabled()) {
+    if (!LOG.isInfoEnabled() && tap == null) {
       return;
     }
     long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos);
@@ -74,12 +93,12 @@ final class AuditLog {
       field(b, "exception", exception);
     }
     b.append(" duration_us=").append(micros);
-    LOG.info(b.toString());
+    info(b.toString());
   }
 
   /** Logs a request that never named a function (malformed request, undecodable frame). */
   static void badRequest(String user, String keyFingerprint, SocketAddress from, String detail) {
-    if (!LOG.isInfoEnabled()) {
+    if (!LOG.isInfoEnabled() && tap == null) {
       return;
     }
     StringBuilder b = new StringBuilder(160);
@@ -88,7 +107,7 @@ final class AuditLog {
     field(b, "key", keyFingerprint == null ? "-" : keyFingerprint);
     field(b, "from", address(from));
     field(b, "reason", detail);
-    LOG.info(b.toString());
+    info(b.toString());
   }
 
   /** Logs a failed authentication attempt or an unauthenticated connection that was closed. */
@@ -100,7 +119,7 @@ final class AuditLog {
     field(b, "from", address(from));
     field(b, "method", method == null ? "-" : method);
     field(b, "reason", reason);
-    LOG.info(b.toString());
+    info(b.toString());
   }
 
   /** Logs a connection closed by a limit before or just after authentication. */
@@ -110,7 +129,7 @@ final class AuditLog {
     field(b, "user", user == null ? "-" : user);
     field(b, "from", address(from));
     field(b, "reason", reason);
-    LOG.warn(b.toString());
+    warn(b.toString());
   }
 
   /** Logs a channel closed by the server for a limit or a protocol violation. */
@@ -121,7 +140,7 @@ final class AuditLog {
     field(b, "key", keyFingerprint == null ? "-" : keyFingerprint);
     field(b, "from", address(from));
     field(b, "reason", reason);
-    LOG.warn(b.toString());
+    warn(b.toString());
   }
 
   /**

@@ -90,6 +90,7 @@ public final class RpcServer implements AutoCloseable {
     CoreModuleProperties.MAX_AUTH_REQUESTS.set(s, limits.maxAuthAttempts());
     CoreModuleProperties.AUTH_TIMEOUT.set(s, limits.authTimeout());
     CoreModuleProperties.IDLE_TIMEOUT.set(s, limits.idleTimeout());
+    s.setSessionFactory(new PreAuthGuard(s));
     this.guard = new ConnectionGuard(limits);
     s.addSessionListener(guard);
     this.sshd = s;

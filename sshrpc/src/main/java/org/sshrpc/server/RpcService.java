@@ -51,6 +51,8 @@ public final class RpcService implements AutoCloseable {
   private final TermDecoder decoder;
   /** High-water marks of what channels held, across all channels: bounds tests and operators check. */
   final Peaks peaks = new Peaks();
+  /** sshrpc channels (sessions) ever opened on this service. */
+  final java.util.concurrent.atomic.AtomicLong sessionsOpened = new java.util.concurrent.atomic.AtomicLong();
   final ThreadPoolExecutor executor;
   final ScheduledThreadPoolExecutor scheduler;
   final ProcessRegistry processes;
@@ -104,6 +106,7 @@ public final class RpcService implements AutoCloseable {
    * @param remoteAddress the client's address, or null
    */
   public RpcSession openSession(String user, String keyFingerprint, SocketAddress remoteAddress, SessionTransport transport) {
+    sessionsOpened.incrementAndGet();
     return new RpcSession(this, Objects.requireNonNull(user, "user"), keyFingerprint, remoteAddress, transport);
   }
 
