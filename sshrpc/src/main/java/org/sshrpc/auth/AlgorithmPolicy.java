@@ -80,7 +80,8 @@ public final class AlgorithmPolicy {
   // Why not ecdh-sha2-nistp*: ssh-audit fails them ("weak elliptic curves") and every peer we
   // target speaks curve25519 (OpenSSH >= 6.5, OTP >= 20, MINA on Java 11+). Why not the alias
   // sntrup761x25519-sha512@openssh.com: ssh-audit 2.5 (Debian 12) still warns it is
-  // "experimental"; it gives PQ to OpenSSH 8.5-9.8 clients and can be added with
+  // "experimental". Debian 12's OpenSSH 9.2 negotiates the IETF name (OpenSshInteropIT checks it);
+  // clients that know only the alias can get it back with
   // kexAlgorithms("+sntrup761x25519-sha512@openssh.com"). See docs/security.md.
   private static final List<String> DEFAULT_KEX =
       List.of(

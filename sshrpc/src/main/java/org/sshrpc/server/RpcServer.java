@@ -13,6 +13,8 @@ import java.util.Objects;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.io.IoAcceptor;
 import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.common.compression.BuiltinCompressions;
+import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
@@ -67,8 +69,10 @@ public final class RpcServer implements AutoCloseable {
     this.hostKeys = hostKeys;
     this.listen = List.copyOf(b.listen.isEmpty() ? List.of(new InetSocketAddress("127.0.0.1", 2222)) : b.listen);
     this.closeTimeout = b.closeTimeout;
-    BindingSshServer s = new BindingSshServer();
+    BindingSshServer s = (BindingSshServer) ServerBuilder.builder().factory(BindingSshServer::new).build();
     b.algorithms.applyTo(s);
+    // No compression: pre-auth zlib is an inflation-bomb vector and RPC frames gain little.
+    s.setCompressionFactories(List.of(BuiltinCompressions.none));
     s.setKeyPairProvider(hostKeys);
     s.setPublickeyAuthenticator(auditing(b.publickey));
     s.setPasswordAuthenticator(b.password == null ? null : auditing(b.password));

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -57,6 +59,7 @@ public final class RpcService implements AutoCloseable {
   final ScheduledThreadPoolExecutor scheduler;
   final ProcessRegistry processes;
   final long startNanos = System.nanoTime();
+  private final Set<RpcSession> sessions = ConcurrentHashMap.newKeySet();
 
   private RpcService(Builder b) {
     this.node = ErlAtom.of(b.nodeName);
@@ -107,7 +110,18 @@ public final class RpcService implements AutoCloseable {
    */
   public RpcSession openSession(String user, String keyFingerprint, SocketAddress remoteAddress, SessionTransport transport) {
     sessionsOpened.incrementAndGet();
-    return new RpcSession(this, Objects.requireNonNull(user, "user"), keyFingerprint, remoteAddress, transport);
+    RpcSession s = new RpcSession(this, Objects.requireNonNull(user, "user"), keyFingerprint, remoteAddress, transport);
+    sessions.add(s);
+    return s;
+  }
+
+  /** The sessions open now. */
+  Set<RpcSession> sessions() {
+    return sessions;
+  }
+
+  void sessionClosed(RpcSession s) {
+    sessions.remove(s);
   }
 
   /** The node name carried by this server's pids and reported by {@code sshrpc:info/0}. */

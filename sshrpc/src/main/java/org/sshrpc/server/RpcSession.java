@@ -859,6 +859,7 @@ public final class RpcSession {
       closed = true;
       batch.drain();
     }
+    service.sessionClosed(this);
     synchronized (inputLock) {
       held.clear();
       heldBytes = 0;

@@ -46,11 +46,16 @@ public final class TermParser {
   /** Longest integer literal in characters: parsing a bignum is quadratic in its length. */
   private static final int MAX_NUMBER_CHARS = 100_000;
 
+  /**
+   * Erlang's reserved words. {@code maybe} and {@code else} are left out: they are reserved only
+   * where the {@code maybe_expr} feature is on (OTP 27+ by default), and OTP 25 prints them
+   * unquoted. {@link TermPrinter} quotes them, which every release reads.
+   */
   private static final Set<String> RESERVED =
       Set.of(
           "after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl", "bsr", "bxor", "case",
           "catch", "cond", "div", "end", "fun", "if", "let", "not", "of", "or", "orelse",
-          "receive", "rem", "try", "when", "xor", "maybe", "else");
+          "receive", "rem", "try", "when", "xor");
 
   private final int[] cps;
   private int pos;
@@ -308,14 +313,14 @@ public final class TermParser {
 
   private Term exportFun(int start) {
     skipSpace();
-    ErlAtom m = callAtom("module of the fun");
+    ErlAtom m = callAtom("module of the fun", true);
     skipSpace();
     if (!peekIs(':')) {
       throw expected("':' in fun Module:Function/Arity");
     }
     pos++;
     skipSpace();
-    ErlAtom f = callAtom("function of the fun");
+    ErlAtom f = callAtom("function of the fun", true);
     skipSpace();
     if (!peekIs('/')) {
       throw expected("'/' in fun Module:Function/Arity");
@@ -465,6 +470,15 @@ public final class TermParser {
   // Atoms, strings, escapes
 
   private ErlAtom callAtom(String what) {
+    return callAtom(what, false);
+  }
+
+  /**
+   * An atom naming a module or function. {@code allowReserved}: Erlang's {@code ~p} prints {@code
+   * fun M:F/A} with reserved words unquoted ({@code fun maybe:'fun'/7} comes out as {@code fun
+   * maybe:fun/7}); there it is unambiguous, so it is read.
+   */
+  private ErlAtom callAtom(String what, boolean allowReserved) {
     if (atEnd()) {
       throw error(pos, "expected the " + what + " (an atom) but the input ended");
     }
@@ -474,7 +488,7 @@ public final class TermParser {
     }
     if (isAtomStart(cps[pos])) {
       String name = unquotedName();
-      if (RESERVED.contains(name)) {
+      if (!allowReserved && RESERVED.contains(name)) {
         throw error(start, "'" + name + "' is a reserved word; quote it: '" + name + "'");
       }
       return atom(start, name);

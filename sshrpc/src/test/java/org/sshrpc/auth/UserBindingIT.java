@@ -3,7 +3,17 @@ package org.sshrpc.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelSubsystem;
+import org.apache.sshd.client.keyverifier.RequiredServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
+import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -64,6 +74,33 @@ class UserBindingIT {
       assertEquals("bob " + KeyUtils.getFingerPrint(bob.getPublic()) + " ecdsa-sha2-nistp256 ", c.open());
       assertEquals("deny", c.ask("lists", "seq", 2));
       assertEquals("allow", c.ask("secret", "read", 0));
+    }
+  }
+
+  /**
+   * A key that passes the authenticator but whose signature fails must not lend its identity to a
+   * session that then logs in another way (here: a password, enabled only for this test).
+   */
+  @Test
+  void unverifiedKeyDoesNotBecomeTheSessionIdentity() throws Exception {
+    server.sshd.setPasswordAuthenticator((user, password, session) -> user.equals("bob") && password.equals("pw"));
+    server.sshd.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE, UserAuthPasswordFactory.INSTANCE));
+    KeyPair impostor = new KeyPair(bob.getPublic(), KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256).getPrivate());
+    SshClient client = SshClient.setUpDefaultClient();
+    AlgorithmPolicy.defaults().applyTo(client);
+    client.setServerKeyVerifier(new RequiredServerKeyVerifier(server.hostKeys.publicKey()));
+    client.start();
+    try (ClientSession s = client.connect("bob", "127.0.0.1", server.port).verify(TestClient.TIMEOUT).getSession()) {
+      s.addPublicKeyIdentity(impostor);
+      s.addPasswordIdentity("pw");
+      s.auth().verify(TestClient.TIMEOUT);
+      try (ChannelSubsystem ch = s.createSubsystemChannel(TestSshServer.SUBSYSTEM)) {
+        ch.open().verify(TestClient.TIMEOUT);
+        BufferedReader r = new BufferedReader(new InputStreamReader(ch.getInvertedOut(), StandardCharsets.UTF_8));
+        assertEquals("bob null null ", r.readLine(), "password session carries no key identity");
+      }
+    } finally {
+      client.stop();
     }
   }
 
