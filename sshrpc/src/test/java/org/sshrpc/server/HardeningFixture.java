@@ -50,6 +50,10 @@ final class HardeningFixture implements AutoCloseable {
     AlgorithmPolicy.defaults().applyTo(raw);
     raw.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE); // loopback test server only
     CoreModuleProperties.TCP_NODELAY.set(raw, true);
+    // Ask for replies, so a refused request is visible as a failure rather than silence.
+    CoreModuleProperties.REQUEST_EXEC_REPLY.set(raw, true);
+    CoreModuleProperties.REQUEST_SHELL_REPLY.set(raw, true);
+    CoreModuleProperties.REQUEST_SUBSYSTEM_REPLY.set(raw, true);
     raw.start();
   }
 
@@ -60,7 +64,7 @@ final class HardeningFixture implements AutoCloseable {
   static HardeningFixture start(Path dir, ServerLimits limits, Consumer<RpcServer.Builder> more) throws Exception {
     KeyPair alice = KeyUtils.generateKeyPair("ssh-ed25519", 256);
     Path ak = dir.resolve("authorized_keys");
-    Files.writeString(ak, PublicKeyEntry.toString(alice.getPublic()) + " alice\n");
+    Files.writeString(ak, "sshrpc-user=\"alice\" " + PublicKeyEntry.toString(alice.getPublic()) + " alice\n");
     RpcServer.Builder b =
         RpcServer.builder()
             .listen("127.0.0.1", 0)
