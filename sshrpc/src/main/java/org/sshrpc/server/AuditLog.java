@@ -132,6 +132,16 @@ final class AuditLog {
     warn(b.toString());
   }
 
+  /** Logs an authenticated connection the server closed (e.g. keepalives unanswered). */
+  static void connectionClosed(String user, SocketAddress from, String reason) {
+    StringBuilder b = new StringBuilder(128);
+    b.append(Instant.now()).append(" connection_closed");
+    field(b, "user", user == null ? "-" : user);
+    field(b, "from", address(from));
+    field(b, "reason", reason);
+    warn(b.toString());
+  }
+
   /** Logs a channel closed by the server for a limit or a protocol violation. */
   static void channelClosed(String user, String keyFingerprint, SocketAddress from, String reason) {
     StringBuilder b = new StringBuilder(128);

@@ -167,7 +167,7 @@ final class ConnectionGuard implements SessionListener {
     if (missed >= limits.keepaliveMaxMissed()) {
       String reason = missed + " keepalives unanswered";
       LOG.warn("disconnecting {} from {}: {}", session.getUsername(), session.getRemoteAddress(), reason);
-      AuditLog.connectionRefused(session.getUsername(), session.getRemoteAddress(), reason);
+      AuditLog.connectionClosed(session.getUsername(), session.getRemoteAddress(), reason);
       try {
         session.disconnect(SshConstants.SSH2_DISCONNECT_CONNECTION_LOST, reason);
       } catch (IOException e) {

@@ -46,7 +46,12 @@ final class HardeningFixture implements AutoCloseable {
     this.alice = alice;
     this.server = server;
     this.knownHosts = knownHosts;
-    this.raw = SshClient.setUpDefaultClient();
+    this.raw = newRawClient();
+  }
+
+  /** A started raw MINA client for this server (the caller stops it). */
+  static SshClient newRawClient() {
+    SshClient raw = SshClient.setUpDefaultClient();
     AlgorithmPolicy.defaults().applyTo(raw);
     raw.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE); // loopback test server only
     CoreModuleProperties.TCP_NODELAY.set(raw, true);
@@ -55,6 +60,15 @@ final class HardeningFixture implements AutoCloseable {
     CoreModuleProperties.REQUEST_SHELL_REPLY.set(raw, true);
     CoreModuleProperties.REQUEST_SUBSYSTEM_REPLY.set(raw, true);
     raw.start();
+    return raw;
+  }
+
+  /** An authenticated session of {@code client} as alice. */
+  ClientSession rawSession(SshClient client) throws IOException {
+    ClientSession s = client.connect("alice", "127.0.0.1", server.port()).verify(TIMEOUT).getSession();
+    s.addPublicKeyIdentity(alice);
+    s.auth().verify(TIMEOUT);
+    return s;
   }
 
   static HardeningFixture start(Path dir, ServerLimits limits) throws Exception {
