@@ -196,8 +196,20 @@ class ServerFuzzTest {
     return m;
   }
 
-  /** Rewrites the generated seeds into {@code args[0]} (the corpus directory). */
-  public static void main(String[] args) throws IOException {
+  /**
+   * {@code --run SECONDS SEED}: a long fuzzing run outside JUnit (prints the number of inputs);
+   * otherwise rewrites the generated seeds into {@code args[0]} (the corpus directory).
+   */
+  public static void main(String[] args) throws Exception {
+    if (args.length == 3 && args[0].equals("--run")) {
+      startService();
+      long t0 = System.nanoTime();
+      long n = fuzz(Long.parseLong(args[2]), Long.MAX_VALUE, Long.parseLong(args[1]));
+      System.out.printf("ServerFuzzTest long run: %d inputs in %.0f s (seed %s), no failure%n",
+          n, (System.nanoTime() - t0) / 1e9, args[2]);
+      stopService();
+      return;
+    }
     Path dir = Path.of(args.length > 0 ? args[0] : "sshrpc/src/test/resources/fuzz/server");
     Files.createDirectories(dir);
     for (Map.Entry<String, byte[]> e : seeds().entrySet()) {
@@ -332,16 +344,22 @@ class ServerFuzzTest {
 
   @Test
   void mutatedRequestStreamsAreAnsweredOrCloseTheChannel() throws Exception {
-    List<byte[]> corpus = corpus();
-    Random rnd = new Random(SEED);
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
-    int n = 0;
-    for (; n < ITERATIONS && System.nanoTime() < end; n++) {
-      byte[] seed = corpus.get(rnd.nextInt(corpus.size()));
-      run(rnd, mutate(rnd, seed, corpus));
-    }
+    long n = fuzz(SEED, ITERATIONS, SECONDS);
     System.out.println("ServerFuzzTest: " + n + " inputs (seed " + SEED + ")");
     assertTrue(n >= Math.min(ITERATIONS, 500), "only " + n + " inputs ran");
+  }
+
+  /** Runs mutated inputs until {@code iterations} or {@code seconds}; returns how many ran. */
+  static long fuzz(long seed, long iterations, long seconds) throws Exception {
+    List<byte[]> corpus = corpus();
+    Random rnd = new Random(seed);
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    long n = 0;
+    for (; n < iterations && System.nanoTime() < end; n++) {
+      byte[] in = corpus.get(rnd.nextInt(corpus.size()));
+      run(rnd, mutate(rnd, in, corpus));
+    }
+    return n;
   }
 
   @Test
