@@ -20,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import org.apache.sshd.client.channel.ChannelSubsystem;
@@ -53,6 +54,7 @@ final class RealRpcChannel implements RpcChannel {
   private static final Logger log = LoggerFactory.getLogger(RealRpcChannel.class);
   private static final AtomicInteger WRITERS = new AtomicInteger();
   private static final Outgoing POISON = new Outgoing(new byte[0], null);
+  private static final Outgoing WAKE = new Outgoing(new byte[0], null);
   private static final ErlAtom A_CALL = ErlAtom.of("call");
   private static final ErlAtom A_MFA = ErlAtom.of("mfa");
   private static final ErlAtom A_INFINITY = ErlAtom.of("infinity");
@@ -73,6 +75,11 @@ final class RealRpcChannel implements RpcChannel {
   private volatile Semaphore permits = new Semaphore(1);
   private volatile RpcException closed;
   private volatile Term serverInfo = ErlMap.of();
+  /** Held while writing to {@link #out}: by the writer thread, or by a blocking caller's fast path. */
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final byte[] header = new byte[4]; // guarded by writeLock
+  private final java.util.ArrayDeque<Outgoing> held = new java.util.ArrayDeque<>(); // guarded by writeLock
+  private volatile boolean writerWaiting;
   private Thread writer;
   private OutputStream out;
 
@@ -352,10 +359,13 @@ final class RealRpcChannel implements RpcChannel {
     long id = ids.incrementAndGet();
     byte[] body = Codec.encode(msg.apply(id));
     Pending p = new Pending(id, what, async, onReply);
-    if (version == 2) {
-      inflight.put(id, p);
+    // Every call is tracked by id, also on v1 (where answers are matched in order), so that a
+    // close can fail all of them wherever they are.
+    inflight.put(id, p);
+    Outgoing out = new Outgoing(body, p);
+    if (async || !tryWriteNow(out)) {
+      outbox.add(out);
     }
-    outbox.add(new Outgoing(body, p));
     RpcException c = closed;
     if (c != null) {
       // Closed while we enqueued: the close may have drained the outbox before our add.
@@ -464,52 +474,39 @@ final class RealRpcChannel implements RpcChannel {
 
   /**
    * The single writer: takes everything queued, writes it into the channel stream (which packs it
-   * into as few SSH data messages as the packet size allows) and flushes once. Holds a call
-   * back while the server's in-flight limit is reached.
+   * into as few SSH data messages as the packet size allows) and flushes once. Calls beyond the
+   * server's in-flight limit are held back (in order) until replies free permits; messages without
+   * a reply (cancel, cast, send) are never held back, so a cancel gets through a full window.
    */
   private void writeLoop() {
     List<Outgoing> batch = new ArrayList<>();
-    byte[] header = new byte[4];
     try {
       while (true) {
         batch.add(outbox.take());
         outbox.drainTo(batch, MAX_BATCH - 1);
-        int written = 0;
-        for (Outgoing o : batch) {
-          if (o == POISON) {
-            return;
-          }
-          Pending p = o.pending;
-          if (p != null) {
-            if (p.state.get() != Pending.NEW) {
+        writeLock.lock();
+        try {
+          int written = 0;
+          for (Outgoing o : batch) {
+            if (o == POISON) {
+              return;
+            }
+            if (o == WAKE) {
               continue;
             }
-            if (!permits.tryAcquire()) {
-              if (written > 0) {
-                out.flush();
-                written = 0;
-              }
-              permits.acquire();
-            }
-            if (!p.state.compareAndSet(Pending.NEW, Pending.SENT)) {
-              permits.release();
-              continue;
-            }
-            if (version == 1) {
-              v1Sent.add(p);
+            if (o.pending == null) {
+              writeFrame(o.body);
+              written++;
+            } else {
+              held.add(o);
             }
           }
-          int n = o.body.length;
-          header[0] = (byte) (n >>> 24);
-          header[1] = (byte) (n >>> 16);
-          header[2] = (byte) (n >>> 8);
-          header[3] = (byte) n;
-          out.write(header);
-          out.write(o.body);
-          written++;
-        }
-        if (written > 0) {
-          out.flush();
+          written += writeHeld();
+          if (written > 0) {
+            out.flush();
+          }
+        } finally {
+          writeLock.unlock();
         }
         batch.clear();
       }
@@ -520,6 +517,89 @@ final class RealRpcChannel implements RpcChannel {
         closeWith(Replies.unavailable("write to " + peer + " failed: " + e.getMessage(), e));
       }
     }
+  }
+
+  /** Writes held calls while permits last; caller holds writeLock. Returns frames written. */
+  private int writeHeld() throws IOException {
+    int written = 0;
+    while (!held.isEmpty()) {
+      Outgoing o = held.peekFirst();
+      if (o.pending.state.get() != Pending.NEW) {
+        held.pollFirst(); // abandoned while waiting: never sent
+        continue;
+      }
+      if (!permits.tryAcquire()) {
+        // Ask the reader to wake us when it frees a permit; re-check in case it just did.
+        writerWaiting = true;
+        if (!permits.tryAcquire()) {
+          return written;
+        }
+      }
+      writerWaiting = false;
+      held.pollFirst();
+      if (claim(o.pending)) {
+        writeFrame(o.body);
+        written++;
+      }
+    }
+    writerWaiting = false;
+    return written;
+  }
+
+  /** Gives back an in-flight permit (a reply arrived) and wakes the writer if it waits for one. */
+  private void releasePermit() {
+    permits.release();
+    if (writerWaiting) {
+      outbox.offer(WAKE);
+    }
+  }
+
+  /**
+   * A blocking caller writes its own request when nothing is queued and the stream is free: this
+   * saves two thread hand-offs per sequential call. Under contention requests queue for the
+   * writer thread instead, which coalesces them.
+   */
+  private boolean tryWriteNow(Outgoing o) {
+    if (!outbox.isEmpty() || !writeLock.tryLock()) {
+      return false;
+    }
+    try {
+      if (closed != null || !outbox.isEmpty() || !held.isEmpty() || !permits.tryAcquire()) {
+        return false;
+      }
+      if (claim(o.pending)) {
+        writeFrame(o.body);
+        out.flush();
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      closeWith(Replies.unavailable("write to " + peer + " failed: " + e.getMessage(), e));
+      return true; // the close failed the call
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Marks {@code p} sent, holding a permit; false (permit returned) if it was abandoned. */
+  private boolean claim(Pending p) {
+    if (!p.state.compareAndSet(Pending.NEW, Pending.SENT)) {
+      permits.release();
+      return false;
+    }
+    if (version == 1) {
+      v1Sent.add(p); // before the write, so the answer always finds it
+    }
+    return true;
+  }
+
+  private void writeFrame(byte[] body) throws IOException {
+    int n = body.length;
+    header[0] = (byte) (n >>> 24);
+    header[1] = (byte) (n >>> 16);
+    header[2] = (byte) (n >>> 8);
+    header[3] = (byte) n;
+    out.write(header);
+    out.write(body);
   }
 
   // ---------------------------------------------------------------- reader
@@ -570,7 +650,8 @@ final class RealRpcChannel implements RpcChannel {
     if (p == null) {
       throw new ProtocolException("answer without a request from " + peer + ": " + Replies.brief(t));
     }
-    permits.release();
+    inflight.remove(p.id);
+    releasePermit();
     if (Replies.isZero(body.get(1))) {
       deliver(p, body.get(0));
     } else {
@@ -592,7 +673,7 @@ final class RealRpcChannel implements RpcChannel {
       if (p == null) {
         throw new ProtocolException("reply to unknown id " + idTerm + " from " + peer);
       }
-      permits.release();
+      releasePermit();
       if (ErlAtom.OK.equals(m.get(2))) {
         deliver(p, m.get(3));
       } else if (ErlAtom.ERROR.equals(m.get(2))) {
@@ -604,8 +685,10 @@ final class RealRpcChannel implements RpcChannel {
       RealMailbox mb = mailboxes.get(m.get(1));
       Term msg = m.get(2);
       if (msg instanceof ErlTuple && ((ErlTuple) msg).isTagged("DOWN", 5)) {
+        // The server sends DOWN to one mailbox of the connection; it belongs to the mailbox the
+        // monitor was set up with.
         Monitor mon = monitors.remove(((ErlTuple) msg).get(1));
-        if (mb == null && mon != null) {
+        if (mon != null) {
           mb = mon.mailbox;
         }
       }

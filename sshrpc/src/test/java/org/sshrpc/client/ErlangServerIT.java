@@ -249,4 +249,38 @@ class ErlangServerIT {
       assertTrue(e.getMessage().contains("authentication"), e.getMessage());
     }
   }
+
+  @Test
+  void clientSideDeadlineOnAV1ServerAndTheChannelRecovers() throws Exception {
+    try (RpcClient c = client(trusted()).build();
+        RpcConnection conn = c.connect(target())) {
+      RpcException e = assertThrows(RpcException.class,
+          () -> conn.call("timer", "sleep", List.of(integer(1000)), CallOptions.timeout(java.time.Duration.ofMillis(100))));
+      assertEquals(Status.DEADLINE_EXCEEDED, e.status());
+      // v1 answers in order: the late answer is consumed and discarded, the next call gets its own.
+      assertEquals(integer(42), conn.call("erlang", "abs", integer(-42)));
+    }
+  }
+
+  private static long writerThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("sshrpc-writer-") && t.isAlive())
+        .count();
+  }
+
+  @Test
+  void closingTheClientEndsItsConnectionsAndWriterThreads() throws Exception {
+    long before = writerThreads();
+    RpcClient c = client(trusted()).build();
+    RpcConnection conn = c.connect(target());
+    RpcChannel extra = conn.openChannel(ChannelPurpose.CONTROL);
+    assertEquals(before + 2, writerThreads());
+    c.close();
+    for (int i = 0; i < 100 && (writerThreads() > before || conn.isOpen() || extra.isOpen()); i++) {
+      Thread.sleep(50);
+    }
+    assertEquals(before, writerThreads());
+    assertTrue(!conn.isOpen() && !extra.isOpen());
+    assertEquals(Status.UNAVAILABLE, assertThrows(RpcException.class, () -> conn.call("erlang", "abs", integer(1))).status());
+  }
 }
