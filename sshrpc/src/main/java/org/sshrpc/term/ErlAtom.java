@@ -19,9 +19,39 @@ public final class ErlAtom implements Term {
   public static final ErlAtom UNDEFINED = new ErlAtom("undefined");
 
   private final String name;
+  private Encoded encoded; // computed on first encode; a benign race (Encoded has final fields)
 
   private ErlAtom(String name) {
     this.name = name;
+  }
+
+  /** The atom's text as the encoder writes it: Latin-1 when possible, else UTF-8. */
+  static final class Encoded {
+    final byte[] bytes;
+    final boolean latin1;
+    final byte[] utf8;
+
+    Encoded(String name) {
+      boolean l1 = true;
+      for (int i = 0; i < name.length(); i++) {
+        if (name.charAt(i) > 0xFF) {
+          l1 = false;
+          break;
+        }
+      }
+      this.latin1 = l1;
+      this.utf8 = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      this.bytes = l1 ? name.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1) : utf8;
+    }
+  }
+
+  Encoded encoded() {
+    Encoded e = encoded;
+    if (e == null) {
+      e = new Encoded(name);
+      encoded = e;
+    }
+    return e;
   }
 
   /**

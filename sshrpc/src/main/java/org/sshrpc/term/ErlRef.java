@@ -30,6 +30,20 @@ public final class ErlRef implements Term {
     return creation;
   }
 
+  /** Number of id words, 1..5. */
+  int idCount() {
+    return ids.length;
+  }
+
+  int id(int index) {
+    return ids[index];
+  }
+
+  /** Wraps id words the caller will not keep (the decoder). */
+  static ErlRef ofOwned(ErlAtom node, long creation, int[] ids) {
+    return new ErlRef(node, creation, ids);
+  }
+
   /** A copy of the id words. */
   public int[] ids() {
     return ids.clone();

@@ -1,0 +1,496 @@
+package org.sshrpc.term;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.Deflater;
+
+/**
+ * An encoder from {@link Term} to the External Term Format, the bytes of Erlang's {@code
+ * term_to_binary/1,2}. Immutable and thread-safe.
+ *
+ * <p>{@link #DEFAULT} writes exactly what {@code term_to_binary/1} writes on OTP 25 for every term
+ * whose maps have at most 32 keys: the same tag choices ({@code SMALL_INTEGER_EXT}, {@code
+ * INTEGER_EXT}, {@code SMALL_BIG_EXT}/{@code LARGE_BIG_EXT}; {@code STRING_EXT} for proper lists
+ * of 0..65535 integers in 0..255; {@code NEW_FLOAT_EXT}; {@code ATOM_EXT} for Latin-1 atoms and
+ * {@code SMALL_ATOM_UTF8_EXT}/{@code ATOM_UTF8_EXT} otherwise; {@code NEW_PID_EXT}, {@code
+ * NEW_PORT_EXT}, {@code NEWER_REFERENCE_EXT}) and small-map keys in map key order ({@link
+ * TermOrder#EXACT}). Maps with more than 32 keys are written in map key order too, which every
+ * Erlang node decodes to the same map, whereas OTP itself writes them in the internal hash order
+ * of its HAMT, which this encoder does not reproduce.
+ *
+ * <p>{@link Builder#utf8Atoms(boolean)} selects the OTP 26+ atom tags; {@link
+ * Builder#compressionLevel(int)} gives the output of {@code term_to_binary(T, [{compressed,
+ * Level}])}.
+ */
+public final class TermEncoder {
+  /** The OTP 25 {@code term_to_binary/1} encoder: Latin-1 atom tags, no compression. */
+  public static final TermEncoder DEFAULT = builder().build();
+
+  private static final int STRING_EXT_MAX = 65535;
+  private static final int SMALL_MAP_MAX = 32;
+
+  private final boolean utf8Atoms;
+  private final int compressionLevel;
+
+  private TermEncoder(Builder b) {
+    this.utf8Atoms = b.utf8Atoms;
+    this.compressionLevel = b.compressionLevel;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder newBuilder() {
+    return new Builder().utf8Atoms(utf8Atoms).compressionLevel(compressionLevel);
+  }
+
+  /** The encoding of {@code term}, starting with the version byte 131. */
+  public byte[] encode(Term term) {
+    int size = encodedSize(term);
+    byte[] out = new byte[size];
+    Writer w = new Writer(out, 0);
+    w.putByte(Tag.VERSION);
+    w.term(term);
+    return compressionLevel > 0 ? compress(out) : out;
+  }
+
+  /**
+   * Writes the encoding of {@code term} into {@code dst} at {@code offset}, without compression
+   * (a compressing encoder is rejected), and returns the number of bytes written, which is {@link
+   * #encodedSize(Term)}.
+   *
+   * @throws IndexOutOfBoundsException if the encoding does not fit
+   */
+  public int encode(Term term, byte[] dst, int offset) {
+    requireUncompressed();
+    int size = encodedSize(term);
+    if (offset < 0 || size > dst.length - offset) {
+      throw new IndexOutOfBoundsException(
+          "encoding needs " + size + " bytes at offset " + offset + " of " + dst.length);
+    }
+    Writer w = new Writer(dst, offset);
+    w.putByte(Tag.VERSION);
+    w.term(term);
+    return size;
+  }
+
+  /**
+   * Writes the encoding of {@code term} into {@code dst} at its position, advancing it.
+   *
+   * @throws java.nio.BufferOverflowException if it does not fit
+   */
+  public void encode(Term term, ByteBuffer dst) {
+    if (dst.hasArray() && compressionLevel == 0) {
+      int size = encodedSize(term);
+      if (size > dst.remaining()) {
+        throw new java.nio.BufferOverflowException();
+      }
+      encode(term, dst.array(), dst.arrayOffset() + dst.position());
+      dst.position(dst.position() + size);
+    } else {
+      dst.put(encode(term));
+    }
+  }
+
+  /** Writes the encoding of {@code term} to {@code out}. */
+  public void encode(Term term, OutputStream out) throws IOException {
+    out.write(encode(term));
+  }
+
+  /**
+   * The number of bytes {@link #encode(Term)} returns for {@code term} when not compressing,
+   * version byte included.
+   */
+  public int encodedSize(Term term) {
+    long size = 1 + size(term);
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("term too large to encode: " + size + " bytes");
+    }
+    return (int) size;
+  }
+
+  private void requireUncompressed() {
+    if (compressionLevel != 0) {
+      throw new IllegalStateException("this encoder compresses: use encode(Term)");
+    }
+  }
+
+  /**
+   * As erts: the compressed form is used only when zlib's output fits in the uncompressed size
+   * minus the 5 extra header bytes; otherwise the plain encoding is returned.
+   */
+  private byte[] compress(byte[] plain) {
+    int realSize = plain.length - 1;
+    int limit = realSize - 5;
+    if (limit <= 0) {
+      return plain;
+    }
+    Deflater deflater = new Deflater(compressionLevel);
+    try {
+      deflater.setInput(plain, 1, realSize);
+      deflater.finish();
+      byte[] out = new byte[6 + limit + 1];
+      int n = 0;
+      while (!deflater.finished() && n <= limit) {
+        n += deflater.deflate(out, 6 + n, out.length - 6 - n);
+      }
+      if (!deflater.finished() || n > limit) {
+        return plain;
+      }
+      out[0] = (byte) Tag.VERSION;
+      out[1] = (byte) Tag.COMPRESSED.value;
+      out[2] = (byte) (realSize >>> 24);
+      out[3] = (byte) (realSize >>> 16);
+      out[4] = (byte) (realSize >>> 8);
+      out[5] = (byte) realSize;
+      return java.util.Arrays.copyOf(out, 6 + n);
+    } finally {
+      deflater.end();
+    }
+  }
+
+  // ---- sizing pass ----
+
+  private long size(Term t) {
+    if (t instanceof ErlAtom) {
+      return atomSize((ErlAtom) t);
+    } else if (t instanceof ErlInteger) {
+      return integerSize((ErlInteger) t);
+    } else if (t instanceof ErlTuple) {
+      ErlTuple tu = (ErlTuple) t;
+      long n = tu.arity() < 256 ? 2 : 5;
+      for (int i = 0; i < tu.arity(); i++) {
+        n += size(tu.get(i));
+      }
+      return n;
+    } else if (t instanceof ErlList) {
+      ErlList l = (ErlList) t;
+      if (l.isEmpty()) {
+        return 1;
+      }
+      if (isByteString(l)) {
+        return 3 + l.size();
+      }
+      long n = 5;
+      for (int i = 0; i < l.size(); i++) {
+        n += size(l.get(i));
+      }
+      return n + (l.tail() == null ? 1 : size(l.tail()));
+    } else if (t instanceof ErlBinary) {
+      return 5L + ((ErlBinary) t).size();
+    } else if (t instanceof ErlFloat) {
+      return 9;
+    } else if (t instanceof ErlMap) {
+      long n = 5;
+      for (Map.Entry<Term, Term> e : ((ErlMap) t).entries().entrySet()) {
+        n += size(e.getKey()) + size(e.getValue());
+      }
+      return n;
+    } else if (t instanceof ErlBitstring) {
+      return 6L + ((ErlBitstring) t).internalBytes().length;
+    } else if (t instanceof ErlPid) {
+      return 1 + atomSize(((ErlPid) t).node()) + 12;
+    } else if (t instanceof ErlRef) {
+      ErlRef r = (ErlRef) t;
+      return 3 + atomSize(r.node()) + 4 + 4L * r.idCount();
+    } else if (t instanceof ErlPort) {
+      ErlPort p = (ErlPort) t;
+      return 1 + atomSize(p.node()) + (p.id() >>> 32 == 0 ? 4 : 8) + 4;
+    } else if (t instanceof ErlExportFun) {
+      ErlExportFun f = (ErlExportFun) t;
+      return 1 + atomSize(f.module()) + atomSize(f.function()) + 2;
+    } else {
+      return ((ErlFun) t).internalEncoded().length;
+    }
+  }
+
+  private int atomSize(ErlAtom a) {
+    ErlAtom.Encoded e = a.encoded();
+    if (!utf8Atoms && e.latin1) {
+      return 3 + e.bytes.length;
+    }
+    return e.utf8.length < 256 ? 2 + e.utf8.length : 3 + e.utf8.length;
+  }
+
+  private static int integerSize(ErlInteger i) {
+    if (i.isLong()) {
+      long v = i.longValue();
+      if (v >= 0 && v < 256) {
+        return 2;
+      }
+      if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+        return 5;
+      }
+      long mag = v < 0 ? -v : v; // Long.MIN_VALUE stays negative: read as unsigned below
+      return 3 + (71 - Long.numberOfLeadingZeros(mag)) / 8;
+    }
+    int n = (i.bigValue().abs().bitLength() + 7) / 8;
+    return n < 256 ? 3 + n : 6 + n;
+  }
+
+  /** True if OTP would write this list as STRING_EXT. */
+  private static boolean isByteString(ErlList l) {
+    if (l.tail() != null || l.size() > STRING_EXT_MAX) {
+      return false;
+    }
+    for (int i = 0; i < l.size(); i++) {
+      Term e = l.get(i);
+      if (!(e instanceof ErlInteger)) {
+        return false;
+      }
+      ErlInteger n = (ErlInteger) e;
+      if (!n.isLong() || n.longValue() < 0 || n.longValue() > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---- writing pass ----
+
+  /** Writes into an array already sized by the sizing pass, so no bounds checks are needed. */
+  private final class Writer {
+    private final byte[] buf;
+    private int pos;
+
+    Writer(byte[] buf, int pos) {
+      this.buf = buf;
+      this.pos = pos;
+    }
+
+    void putByte(int b) {
+      buf[pos++] = (byte) b;
+    }
+
+    void putShort(int v) {
+      buf[pos] = (byte) (v >>> 8);
+      buf[pos + 1] = (byte) v;
+      pos += 2;
+    }
+
+    void putInt(int v) {
+      buf[pos] = (byte) (v >>> 24);
+      buf[pos + 1] = (byte) (v >>> 16);
+      buf[pos + 2] = (byte) (v >>> 8);
+      buf[pos + 3] = (byte) v;
+      pos += 4;
+    }
+
+    void putLong(long v) {
+      putInt((int) (v >>> 32));
+      putInt((int) v);
+    }
+
+    void putBytes(byte[] b) {
+      System.arraycopy(b, 0, buf, pos, b.length);
+      pos += b.length;
+    }
+
+    void term(Term t) {
+      if (t instanceof ErlAtom) {
+        atom((ErlAtom) t);
+      } else if (t instanceof ErlInteger) {
+        integer((ErlInteger) t);
+      } else if (t instanceof ErlTuple) {
+        ErlTuple tu = (ErlTuple) t;
+        int n = tu.arity();
+        if (n < 256) {
+          putByte(Tag.SMALL_TUPLE_EXT.value);
+          putByte(n);
+        } else {
+          putByte(Tag.LARGE_TUPLE_EXT.value);
+          putInt(n);
+        }
+        for (int i = 0; i < n; i++) {
+          term(tu.get(i));
+        }
+      } else if (t instanceof ErlList) {
+        list((ErlList) t);
+      } else if (t instanceof ErlBinary) {
+        byte[] b = ((ErlBinary) t).internalBytes();
+        putByte(Tag.BINARY_EXT.value);
+        putInt(b.length);
+        putBytes(b);
+      } else if (t instanceof ErlFloat) {
+        putByte(Tag.NEW_FLOAT_EXT.value);
+        putLong(Double.doubleToRawLongBits(((ErlFloat) t).value()));
+      } else if (t instanceof ErlMap) {
+        map((ErlMap) t);
+      } else if (t instanceof ErlBitstring) {
+        ErlBitstring b = (ErlBitstring) t;
+        byte[] bytes = b.internalBytes();
+        putByte(Tag.BIT_BINARY_EXT.value);
+        putInt(bytes.length);
+        putByte(b.lastByteBits());
+        putBytes(bytes);
+      } else if (t instanceof ErlPid) {
+        ErlPid p = (ErlPid) t;
+        putByte(Tag.NEW_PID_EXT.value);
+        atom(p.node());
+        putInt((int) p.id());
+        putInt((int) p.serial());
+        putInt((int) p.creation());
+      } else if (t instanceof ErlRef) {
+        ErlRef r = (ErlRef) t;
+        putByte(Tag.NEWER_REFERENCE_EXT.value);
+        putShort(r.idCount());
+        atom(r.node());
+        putInt((int) r.creation());
+        for (int i = 0; i < r.idCount(); i++) {
+          putInt(r.id(i));
+        }
+      } else if (t instanceof ErlPort) {
+        ErlPort p = (ErlPort) t;
+        if (p.id() >>> 32 == 0) {
+          putByte(Tag.NEW_PORT_EXT.value);
+          atom(p.node());
+          putInt((int) p.id());
+        } else {
+          putByte(Tag.V4_PORT_EXT.value);
+          atom(p.node());
+          putLong(p.id());
+        }
+        putInt((int) p.creation());
+      } else if (t instanceof ErlExportFun) {
+        ErlExportFun f = (ErlExportFun) t;
+        putByte(Tag.EXPORT_EXT.value);
+        atom(f.module());
+        atom(f.function());
+        putByte(Tag.SMALL_INTEGER_EXT.value);
+        putByte(f.arity());
+      } else {
+        putBytes(((ErlFun) t).internalEncoded());
+      }
+    }
+
+    void atom(ErlAtom a) {
+      ErlAtom.Encoded e = a.encoded();
+      if (!utf8Atoms && e.latin1) {
+        putByte(Tag.ATOM_EXT.value);
+        putShort(e.bytes.length);
+        putBytes(e.bytes);
+      } else if (e.utf8.length < 256) {
+        putByte(Tag.SMALL_ATOM_UTF8_EXT.value);
+        putByte(e.utf8.length);
+        putBytes(e.utf8);
+      } else {
+        putByte(Tag.ATOM_UTF8_EXT.value);
+        putShort(e.utf8.length);
+        putBytes(e.utf8);
+      }
+    }
+
+    void integer(ErlInteger i) {
+      if (i.isLong()) {
+        long v = i.longValue();
+        if (v >= 0 && v < 256) {
+          putByte(Tag.SMALL_INTEGER_EXT.value);
+          putByte((int) v);
+        } else if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+          putByte(Tag.INTEGER_EXT.value);
+          putInt((int) v);
+        } else {
+          long mag = v < 0 ? -v : v; // unsigned; correct for Long.MIN_VALUE too
+          int n = (71 - Long.numberOfLeadingZeros(mag)) / 8;
+          putByte(Tag.SMALL_BIG_EXT.value);
+          putByte(n);
+          putByte(v < 0 ? 1 : 0);
+          for (int k = 0; k < n; k++) {
+            putByte((int) (mag >>> (8 * k)));
+          }
+        }
+        return;
+      }
+      BigInteger big = i.bigValue();
+      byte[] be = big.abs().toByteArray(); // big-endian, maybe with a leading zero byte
+      int skip = be[0] == 0 ? 1 : 0;
+      int n = be.length - skip;
+      if (n < 256) {
+        putByte(Tag.SMALL_BIG_EXT.value);
+        putByte(n);
+      } else {
+        putByte(Tag.LARGE_BIG_EXT.value);
+        putInt(n);
+      }
+      putByte(big.signum() < 0 ? 1 : 0);
+      for (int k = be.length - 1; k >= skip; k--) {
+        buf[pos++] = be[k];
+      }
+    }
+
+    void list(ErlList l) {
+      int n = l.size();
+      if (n == 0) {
+        putByte(Tag.NIL_EXT.value);
+        return;
+      }
+      if (isByteString(l)) {
+        putByte(Tag.STRING_EXT.value);
+        putShort(n);
+        for (int i = 0; i < n; i++) {
+          buf[pos++] = (byte) ((ErlInteger) l.get(i)).longValue();
+        }
+        return;
+      }
+      putByte(Tag.LIST_EXT.value);
+      putInt(n);
+      for (int i = 0; i < n; i++) {
+        term(l.get(i));
+      }
+      if (l.tail() == null) {
+        putByte(Tag.NIL_EXT.value);
+      } else {
+        term(l.tail());
+      }
+    }
+
+    void map(ErlMap m) {
+      putByte(Tag.MAP_EXT.value);
+      putInt(m.size());
+      List<Term> keys = TermOrder.sortedKeys(m);
+      for (Term k : keys) {
+        term(k);
+        term(m.get(k));
+      }
+    }
+  }
+
+  /** Builds a {@link TermEncoder}. */
+  public static final class Builder {
+    private boolean utf8Atoms;
+    private int compressionLevel;
+
+    private Builder() {}
+
+    /**
+     * Whether to write every atom with the UTF-8 atom tags, as OTP 26 and later do ({@code
+     * SMALL_ATOM_UTF8_EXT}, {@code ATOM_UTF8_EXT}). Default false: OTP 25's choice, {@code
+     * ATOM_EXT} for Latin-1 atoms, which every OTP release reads.
+     */
+    public Builder utf8Atoms(boolean utf8Atoms) {
+      this.utf8Atoms = utf8Atoms;
+      return this;
+    }
+
+    /**
+     * The zlib level 0..9 of {@code term_to_binary(T, [{compressed, Level}])}; 0 (the default)
+     * does not compress. As in OTP, a term is left uncompressed when compressing does not shrink it.
+     */
+    public Builder compressionLevel(int level) {
+      if (level < 0 || level > 9) {
+        throw new IllegalArgumentException("compressionLevel: " + level + " (expected: 0..9)");
+      }
+      this.compressionLevel = level;
+      return this;
+    }
+
+    public TermEncoder build() {
+      return new TermEncoder(this);
+    }
+  }
+}
