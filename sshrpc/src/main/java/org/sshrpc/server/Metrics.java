@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -104,6 +105,9 @@ public final class Metrics {
   private final PrometheusMeterRegistry prometheus;
   private final int maxFunctions;
   private final Set<String> functions = ConcurrentHashMap.newKeySet();
+  // Meters by label values, so a call does not build a Meter.Id; bounded like the labels.
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger sessions = new AtomicInteger();
   private final Counter sessionsOpened;
@@ -235,17 +239,26 @@ public final class Metrics {
     inFlight.decrementAndGet();
     long elapsed = registry.config().clock().monotonicTime() - startNanos;
     String mfa = label(module, function, arity, outcome);
-    Timer.builder("sshrpc.calls")
-        .description("RPC calls by function and status, with latency")
-        .tags(Tags.of("mfa", mfa, "status", outcome == Outcome.OK ? "ok" : "error"))
-        .serviceLevelObjectives(BUCKETS)
-        .register(registry)
+    String status = outcome == Outcome.OK ? "ok" : "error";
+    timers
+        .computeIfAbsent(
+            status + ' ' + mfa,
+            k ->
+                Timer.builder("sshrpc.calls")
+                    .description("RPC calls by function and status, with latency")
+                    .tags(Tags.of("mfa", mfa, "status", status))
+                    .serviceLevelObjectives(BUCKETS)
+                    .register(registry))
         .record(Math.max(0, elapsed), TimeUnit.NANOSECONDS);
     if (outcome != Outcome.OK) {
-      Counter.builder("sshrpc.call.errors")
-          .description("failed RPC calls by function and reason")
-          .tags(Tags.of("mfa", mfa, "reason", outcome.label))
-          .register(registry)
+      errors
+          .computeIfAbsent(
+              outcome.label + ' ' + mfa,
+              k ->
+                  Counter.builder("sshrpc.call.errors")
+                      .description("failed RPC calls by function and reason")
+                      .tags(Tags.of("mfa", mfa, "reason", outcome.label))
+                      .register(registry))
           .increment();
     }
   }
