@@ -1,0 +1,116 @@
+package org.sshrpc.acl;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A holder of the current {@link AccessPolicy}: either fixed, or read from a file and re-read when
+ * the file changes, without dropping connections.
+ *
+ * <p>{@link #current()} costs one {@code stat} of the file (modification time, size and inode are
+ * compared), so an edit is seen by the very next call. A file that no longer parses, or that
+ * disappeared, leaves the last good policy in force and logs the error; the server is never left
+ * without a policy, nor silently opened up. Thread-safe.
+ */
+public final class PolicySource {
+  private static final System.Logger LOG = System.getLogger(PolicySource.class.getName());
+
+  private final Path file;
+  private volatile State state;
+
+  private static final class State {
+    final Object stamp;
+    final AccessPolicy policy;
+    final String error;
+
+    State(Object stamp, AccessPolicy policy, String error) {
+      this.stamp = stamp;
+      this.policy = policy;
+      this.error = error;
+    }
+  }
+
+  private PolicySource(Path file, State state) {
+    this.file = file;
+    this.state = state;
+  }
+
+  /** A source that always returns {@code policy}. */
+  public static PolicySource fixed(AccessPolicy policy) {
+    return new PolicySource(null, new State(null, Objects.requireNonNull(policy), null));
+  }
+
+  /**
+   * A source reading {@code file} now and whenever it changes.
+   *
+   * @throws IOException if the file cannot be read now
+   * @throws IllegalArgumentException if it does not parse now (message starts {@code file:line:})
+   */
+  public static PolicySource watching(Path file) throws IOException {
+    Object stamp = stamp(file);
+    AccessPolicy p = AccessPolicy.parse(file);
+    return new PolicySource(file, new State(stamp, p, null));
+  }
+
+  /** The latest policy that parsed. */
+  public AccessPolicy current() {
+    if (file == null) {
+      return state.policy;
+    }
+    State s = state;
+    Object now;
+    try {
+      now = stamp(file);
+    } catch (IOException e) {
+      now = e instanceof NoSuchFileException ? "missing" : "unreadable";
+    }
+    if (now.equals(s.stamp)) {
+      return s.policy;
+    }
+    synchronized (this) {
+      s = state;
+      if (now.equals(s.stamp)) {
+        return s.policy;
+      }
+      try {
+        AccessPolicy p = AccessPolicy.parse(file);
+        state = new State(now, p, null);
+        LOG.log(System.Logger.Level.INFO, "reloaded access policy " + file + " (" + p.size() + " rules)");
+        return p;
+      } catch (IOException | RuntimeException e) {
+        String msg = e instanceof NoSuchFileException ? file + ": file not found" : e.getMessage();
+        state = new State(now, s.policy, msg);
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "access policy " + file + " not reloaded, keeping the previous policy: " + msg);
+        return s.policy;
+      }
+    }
+  }
+
+  /** The error of the last reload attempt, or {@code null} when the file in force parsed. */
+  public String lastError() {
+    current();
+    return state.error;
+  }
+
+  /** The watched file, or {@code null} for a fixed source. */
+  public Path file() {
+    return file;
+  }
+
+  private static Object stamp(Path file) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+    return List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
+  }
+
+  @Override
+  public String toString() {
+    return file == null ? "PolicySource[" + state.policy + "]" : "PolicySource[" + file + "]";
+  }
+}

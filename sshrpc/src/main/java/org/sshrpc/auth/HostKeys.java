@@ -1,0 +1,128 @@
+package org.sshrpc.auth;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.SessionContext;
+import org.apache.sshd.common.util.security.SecurityUtils;
+
+/**
+ * The server's ed25519 host key: a MINA {@link KeyPairProvider} backed by one OpenSSH-format
+ * private key file that is generated on first start and reused afterwards.
+ *
+ * <p>The file is written with mode 0600 in OpenSSH's own private key format, so {@code ssh-keygen
+ * -y -f FILE} prints its public half. A key file that group or others may read is refused, as
+ * OpenSSH refuses one.
+ */
+public final class HostKeys implements KeyPairProvider {
+  private final Path file;
+  private final KeyPair keyPair;
+  private final String fingerprint;
+
+  private HostKeys(Path file, KeyPair keyPair) {
+    this.file = file;
+    this.keyPair = keyPair;
+    this.fingerprint = KeyUtils.getFingerPrint(keyPair.getPublic());
+  }
+
+  /**
+   * Loads the host key from {@code file}, or generates a new ed25519 key there (creating parent
+   * directories) when the file does not exist.
+   *
+   * @throws IOException when the file is unreadable, not a private key, or readable by group or
+   *     others; the message names the file
+   */
+  public static HostKeys loadOrGenerate(Path file) throws IOException {
+    Objects.requireNonNull(file, "file");
+    requireEd25519Support();
+    try {
+      return load(file);
+    } catch (NoSuchFileException e) {
+      // fall through: first start
+    }
+    KeyPair kp;
+    byte[] encoded;
+    try {
+      kp = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(kp, "sshrpc host key", null, out);
+      encoded = out.toByteArray();
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot generate an ed25519 host key for " + file + ": " + e, e);
+    }
+    KeyFiles.writeOwnerOnly(file, encoded);
+    return new HostKeys(file, kp);
+  }
+
+  /** Loads an existing host key file; fails with {@link NoSuchFileException} if it is missing. */
+  static HostKeys load(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(file.toString());
+    }
+    KeyFiles.checkPrivateKeyPermissions(file);
+    Iterable<KeyPair> pairs;
+    try (InputStream in = Files.newInputStream(file)) {
+      pairs = SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName(file.toString()), in, null);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new IOException("cannot read host key " + file + ": " + e.getMessage(), e);
+    }
+    Iterator<KeyPair> it = pairs == null ? null : pairs.iterator();
+    if (it == null || !it.hasNext()) {
+      throw new IOException("host key file " + file + " contains no private key");
+    }
+    KeyPair kp = it.next();
+    return new HostKeys(file, kp);
+  }
+
+  private static void requireEd25519Support() throws IOException {
+    if (!SecurityUtils.isEDDSACurveSupported()) {
+      throw new IOException(
+          "ed25519 is not available: Bouncy Castle (org.bouncycastle:bcprov-jdk18on) must be on the"
+              + " class path");
+    }
+  }
+
+  /** The host key's OpenSSH fingerprint, {@code SHA256:} followed by unpadded base64. */
+  public String fingerprint() {
+    return fingerprint;
+  }
+
+  /** The public half of the host key. */
+  public PublicKey publicKey() {
+    return keyPair.getPublic();
+  }
+
+  /** The public key as one OpenSSH line ({@code ssh-ed25519 AAAA...}), e.g. for known_hosts. */
+  public String publicKeyLine() {
+    return PublicKeyEntry.toString(keyPair.getPublic());
+  }
+
+  /** The key file this host key was loaded from or written to. */
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public Iterable<KeyPair> loadKeys(SessionContext session) {
+    return List.of(keyPair);
+  }
+
+  @Override
+  public String toString() {
+    return "HostKeys[" + KeyUtils.getKeyType(keyPair.getPublic()) + " " + fingerprint + " " + file + "]";
+  }
+}

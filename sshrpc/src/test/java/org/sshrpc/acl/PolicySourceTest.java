@@ -1,0 +1,80 @@
+package org.sshrpc.acl;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PolicySourceTest {
+  @TempDir Path dir;
+
+  /** Replaces the file by rename, as operators are told to: the inode changes. */
+  private void replace(Path f, String text) throws IOException {
+    Path tmp = dir.resolve("tmp");
+    Files.writeString(tmp, text);
+    Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Test
+  void fixed() {
+    PolicySource s = PolicySource.fixed(AccessPolicy.DENY_ALL);
+    assertSame(AccessPolicy.DENY_ALL, s.current());
+    assertNull(s.file());
+  }
+
+  @Test
+  void reloadsWhenFileChanges() throws IOException {
+    Path f = dir.resolve("policy");
+    Files.writeString(f, "allow lists:*\n");
+    PolicySource s = PolicySource.watching(f);
+    AccessPolicy first = s.current();
+    assertSame(first, s.current(), "unchanged file is not re-parsed");
+    assertTrue(s.current().allows("u", null, "lists", "seq", 2));
+
+    replace(f, "deny lists:seq/2\nallow lists:*\n");
+    assertFalse(s.current().allows("u", null, "lists", "seq", 2));
+    assertTrue(s.current().allows("u", null, "lists", "seq", 3));
+
+    // In-place rewrite with a different size is noticed too.
+    Files.writeString(f, "allow lists:seq/2\n");
+    assertTrue(s.current().allows("u", null, "lists", "seq", 2));
+    assertFalse(s.current().allows("u", null, "lists", "seq", 3));
+    assertNull(s.lastError());
+  }
+
+  @Test
+  void badNewFileKeepsPreviousPolicy() throws IOException {
+    Path f = dir.resolve("policy");
+    Files.writeString(f, "allow lists:seq/2\n");
+    PolicySource s = PolicySource.watching(f);
+    AccessPolicy good = s.current();
+    replace(f, "allow lists:seq/2\nallow everything please\n");
+    assertSame(good, s.current());
+    assertTrue(s.lastError().startsWith(f + ":2: "), s.lastError());
+
+    Files.delete(f);
+    assertSame(good, s.current());
+    assertTrue(s.lastError().contains("not found"), s.lastError());
+
+    replace(f, "deny *\n");
+    assertFalse(s.current().allows("u", null, "lists", "seq", 2));
+    assertNull(s.lastError());
+  }
+
+  @Test
+  void badOrMissingFileAtStartIsAnError() throws IOException {
+    assertThrows(NoSuchFileException.class, () -> PolicySource.watching(dir.resolve("none")));
+    Path f = dir.resolve("policy");
+    Files.writeString(f, "allow\n");
+    assertThrows(IllegalArgumentException.class, () -> PolicySource.watching(f));
+  }
+}

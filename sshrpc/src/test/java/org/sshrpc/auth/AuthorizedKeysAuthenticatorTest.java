@@ -1,0 +1,270 @@
+package org.sshrpc.auth;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.apache.sshd.certificate.OpenSshCertificateBuilder;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuthorizedKeysAuthenticatorTest {
+  static KeyPair ed1;
+  static KeyPair ed2;
+  static KeyPair ec;
+  static KeyPair rsa;
+  static KeyPair rsaSmall;
+  static KeyPair dsa;
+  static KeyPair ca;
+  static KeyPair otherCa;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void keys() throws Exception {
+    ed1 = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+    ed2 = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+    ec = KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
+    rsa = KeyUtils.generateKeyPair("ssh-rsa", 2048);
+    rsaSmall = KeyUtils.generateKeyPair("ssh-rsa", 1024);
+    dsa = KeyUtils.generateKeyPair("ssh-dss", 1024);
+    ca = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+    otherCa = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+  }
+
+  static String line(KeyPair kp) {
+    return PublicKeyEntry.toString(kp.getPublic());
+  }
+
+  private Path write(String name, String... lines) throws IOException {
+    Path f = dir.resolve(name);
+    Path tmp = dir.resolve(name + ".tmp");
+    Files.writeString(tmp, String.join("\n", lines) + "\n");
+    Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return f;
+  }
+
+  @Test
+  void everyKeyOfTheFileWithItsBinding() throws IOException {
+    Path f =
+        write(
+            "authorized_keys",
+            "# comment",
+            "sshrpc-user=\"alice\" " + line(ed1) + " alice@laptop",
+            "sshrpc-user=\"bob,carol\" " + line(ec),
+            "",
+            "sshrpc-user=\"dave\" " + line(rsa));
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(f);
+    assertTrue(a.authenticate("alice", ed1.getPublic(), null));
+    assertTrue(a.authenticate("bob", ec.getPublic(), null));
+    assertTrue(a.authenticate("carol", ec.getPublic(), null));
+    assertTrue(a.authenticate("dave", rsa.getPublic(), null), "last key of the file, RSA");
+    assertFalse(a.authenticate("bob", ed1.getPublic(), null), "alice's key claiming bob");
+    assertFalse(a.authenticate("alice", ec.getPublic(), null));
+    assertFalse(a.authenticate("root", ed1.getPublic(), null));
+    assertFalse(a.authenticate("alice", ed2.getPublic(), null), "unlisted key");
+  }
+
+  @Test
+  void sameKeyOnSeveralLines() throws IOException {
+    Path f = write("ak", "sshrpc-user=\"alice\" " + line(ed1), "sshrpc-user=\"bob\" " + line(ed1));
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(f);
+    assertTrue(a.authenticate("alice", ed1.getPublic(), null));
+    assertTrue(a.authenticate("bob", ed1.getPublic(), null));
+    assertFalse(a.authenticate("carol", ed1.getPublic(), null));
+  }
+
+  @Test
+  void unboundKeyLogsInOnlyAsDefaultUserOrFileOwner() throws IOException {
+    Path f = write("ak", line(ed1));
+    AuthorizedKeysAuthenticator withDefault = AuthorizedKeysAuthenticator.builder(f).defaultUser("svc").build();
+    assertTrue(withDefault.authenticate("svc", ed1.getPublic(), null));
+    assertFalse(withDefault.authenticate("alice", ed1.getPublic(), null));
+
+    String owner = Files.getOwner(f).getName();
+    AuthorizedKeysAuthenticator byOwner = AuthorizedKeysAuthenticator.of(f);
+    assertTrue(byOwner.authenticate(owner, ed1.getPublic(), null));
+    assertFalse(byOwner.authenticate(owner + "x", ed1.getPublic(), null));
+    assertThrows(IllegalArgumentException.class, () -> AuthorizedKeysAuthenticator.builder(f).defaultUser("a,b"));
+  }
+
+  @Test
+  void optionsHarmlessAcceptedRestrictiveUnsupportedDisableTheLine() throws IOException {
+    Path f =
+        write(
+            "ak",
+            "restrict,no-pty,no-port-forwarding,sshrpc-user=\"alice\" " + line(ed1),
+            "command=\"/bin/date\",sshrpc-user=\"bob\" " + line(ed2),
+            "permitopen=\"x:1\",sshrpc-user=\"carol\" " + line(ec));
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(f);
+    assertTrue(a.authenticate("alice", ed1.getPublic(), null));
+    assertFalse(a.authenticate("bob", ed2.getPublic(), null), "forced command cannot be honoured");
+    assertFalse(a.authenticate("carol", ec.getPublic(), null));
+  }
+
+  @Test
+  void expiryTimeAndFrom() throws IOException {
+    Clock clock = Clock.fixed(Instant.parse("2030-06-01T00:00:00Z"), ZoneOffset.UTC);
+    Path f =
+        write(
+            "ak",
+            "expiry-time=\"20300101Z\",sshrpc-user=\"alice\" " + line(ed1),
+            "expiry-time=\"203101011200Z\",sshrpc-user=\"bob\" " + line(ed2),
+            "from=\"10.0.0.*\",sshrpc-user=\"carol\" " + line(ec));
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.builder(f).clock(clock).build();
+    assertFalse(a.authenticate("alice", ed1.getPublic(), null), "expired");
+    assertTrue(a.authenticate("bob", ed2.getPublic(), null));
+    assertFalse(a.authenticate("carol", ec.getPublic(), null), "no address matches from=");
+  }
+
+  @Test
+  void weakKeysRefusedEvenWhenListed() throws IOException {
+    Path f = write("ak", "sshrpc-user=\"a\" " + line(rsaSmall), "sshrpc-user=\"a\" " + line(dsa));
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(f);
+    assertFalse(a.authenticate("a", rsaSmall.getPublic(), null));
+    assertFalse(a.authenticate("a", dsa.getPublic(), null));
+  }
+
+  @Test
+  void garbageLineDoesNotLockOthersOut() throws IOException {
+    Path f = write("ak", "ssh-ed25519 AAAAnotbase64!!!", "sshrpc-user=\"a\" " + line(ed1), "bogus");
+    assertTrue(AuthorizedKeysAuthenticator.of(f).authenticate("a", ed1.getPublic(), null));
+  }
+
+  @Test
+  void missingFileAdmitsNobody() {
+    assertFalse(AuthorizedKeysAuthenticator.of(dir.resolve("none")).authenticate("a", ed1.getPublic(), null));
+  }
+
+  @Test
+  void reloadsWhenFileChanges() throws IOException {
+    Path f = write("ak", "sshrpc-user=\"a\" " + line(ed1));
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(f);
+    assertTrue(a.authenticate("a", ed1.getPublic(), null));
+    assertFalse(a.authenticate("a", ed2.getPublic(), null));
+    write("ak", "sshrpc-user=\"a\" " + line(ed2));
+    assertFalse(a.authenticate("a", ed1.getPublic(), null), "removed key refused without restart");
+    assertTrue(a.authenticate("a", ed2.getPublic(), null), "added key admitted without restart");
+  }
+
+  @Test
+  void revokedKeysByLineOrFingerprintAndFailClosed() throws IOException {
+    Path f = write("ak", "sshrpc-user=\"a\" " + line(ed1), "sshrpc-user=\"a\" " + line(ed2), "sshrpc-user=\"a\" " + line(ec));
+    Path revoked = write("revoked", "# revoked", line(ed1), KeyUtils.getFingerPrint(ed2.getPublic()));
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.builder(f).revokedKeys(revoked).build();
+    assertFalse(a.authenticate("a", ed1.getPublic(), null));
+    assertFalse(a.authenticate("a", ed2.getPublic(), null));
+    assertTrue(a.authenticate("a", ec.getPublic(), null));
+
+    write("revoked", "this is not a key");
+    assertFalse(a.authenticate("a", ec.getPublic(), null), "unparsable revocation list: fail closed");
+    Files.delete(revoked);
+    assertTrue(a.authenticate("a", ec.getPublic(), null), "no file: nothing revoked");
+    Files.createDirectory(revoked);
+    assertFalse(a.authenticate("a", ec.getPublic(), null), "unreadable revocation list: fail closed");
+  }
+
+  // ---- certificates ----
+
+  private OpenSshCertificate cert(KeyPair user, KeyPair signer, List<String> principals, Instant from,
+      Instant to) throws Exception {
+    return OpenSshCertificateBuilder.userCertificate()
+        .publicKey(user.getPublic())
+        .id("test-cert")
+        .serial(1)
+        .principals(principals)
+        .validAfter(from)
+        .validBefore(to)
+        .sign(signer);
+  }
+
+  private AuthorizedKeysAuthenticator withCa(Path revoked) throws IOException {
+    Path ak = write("ak");
+    Path cas = write("cas", "# trusted", line(ca));
+    AuthorizedKeysAuthenticator.Builder b = AuthorizedKeysAuthenticator.builder(ak).trustedUserCaKeys(cas);
+    if (revoked != null) {
+      b.revokedKeys(revoked);
+    }
+    return b.build();
+  }
+
+  @Test
+  void certificateFromTrustedCaWithPrincipal() throws Exception {
+    Instant now = Instant.now();
+    OpenSshCertificate c = cert(ed1, ca, List.of("alice", "ops"), now.minus(1, ChronoUnit.HOURS),
+        now.plus(1, ChronoUnit.HOURS));
+    AuthorizedKeysAuthenticator a = withCa(null);
+    assertTrue(a.authenticate("alice", c, null));
+    assertTrue(a.authenticate("ops", c, null));
+    assertFalse(a.authenticate("bob", c, null), "principal not listed");
+    assertFalse(a.authenticate("alice", ed1.getPublic(), null), "the bare key is not authorized");
+  }
+
+  @Test
+  void certificateRefusedWhenUntrustedExpiredNotYetValidOrRevoked() throws Exception {
+    Instant now = Instant.now();
+    Instant hourAgo = now.minus(1, ChronoUnit.HOURS);
+    Instant inAnHour = now.plus(1, ChronoUnit.HOURS);
+    List<String> alice = List.of("alice");
+    AuthorizedKeysAuthenticator a = withCa(null);
+    assertFalse(a.authenticate("alice", cert(ed1, otherCa, alice, hourAgo, inAnHour), null), "untrusted CA");
+    assertFalse(a.authenticate("alice", cert(ed1, ca, alice, now.minus(2, ChronoUnit.HOURS), hourAgo), null),
+        "expired");
+    assertFalse(a.authenticate("alice", cert(ed1, ca, alice, inAnHour, now.plus(2, ChronoUnit.HOURS)), null),
+        "not yet valid");
+    assertFalse(a.authenticate("alice", cert(ed1, ca, List.of(), hourAgo, inAnHour), null),
+        "no principals never means any user");
+
+    Path revoked = write("revoked", KeyUtils.getFingerPrint(ed1.getPublic()));
+    AuthorizedKeysAuthenticator r = withCa(revoked);
+    assertFalse(r.authenticate("alice", cert(ed1, ca, alice, hourAgo, inAnHour), null), "certified key revoked");
+    assertTrue(r.authenticate("alice", cert(ed2, ca, alice, hourAgo, inAnHour), null));
+    write("revoked", line(ca));
+    assertFalse(r.authenticate("alice", cert(ed2, ca, alice, hourAgo, inAnHour), null), "CA revoked");
+  }
+
+  @Test
+  void certificateCriticalOptions() throws Exception {
+    Instant now = Instant.now();
+    AuthorizedKeysAuthenticator a = withCa(null);
+    OpenSshCertificate forced = OpenSshCertificateBuilder.userCertificate().publicKey(ed1.getPublic())
+        .id("forced").principals(List.of("alice")).validAfter(now.minusSeconds(60)).validBefore(now.plusSeconds(60))
+        .criticalOption("force-command", "/bin/true").sign(ca);
+    assertFalse(a.authenticate("alice", forced, null), "unknown/unsupported critical option");
+    OpenSshCertificate src = OpenSshCertificateBuilder.userCertificate().publicKey(ed1.getPublic())
+        .id("src").principals(List.of("alice")).validAfter(now.minusSeconds(60)).validBefore(now.plusSeconds(60))
+        .criticalOption("source-address", "10.0.0.0/8").sign(ca);
+    assertFalse(a.authenticate("alice", src, null), "source-address without a matching peer address");
+  }
+
+  @Test
+  void certAuthorityLineInAuthorizedKeys() throws Exception {
+    Instant now = Instant.now();
+    Path ak = write("ak", "cert-authority,principals=\"ops\",sshrpc-user=\"alice\" " + line(ca),
+        "cert-authority,sshrpc-user=\"bob,carol\" " + line(otherCa));
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(ak);
+    OpenSshCertificate c = cert(ed1, ca, List.of("ops"), now.minusSeconds(60), now.plusSeconds(60));
+    assertTrue(a.authenticate("alice", c, null), "principals= is matched against the certificate");
+    assertFalse(a.authenticate("anyname", c, null), "the line binds only alice");
+    OpenSshCertificate d = cert(ed1, ca, List.of("alice"), now.minusSeconds(60), now.plusSeconds(60));
+    assertFalse(a.authenticate("alice", d, null), "certificate lacks principal ops");
+    OpenSshCertificate e = cert(ed2, otherCa, List.of("bob"), now.minusSeconds(60), now.plusSeconds(60));
+    assertTrue(a.authenticate("bob", e, null), "no principals=: the user name must be a principal");
+    assertFalse(a.authenticate("carol", e, null), "bound, but not a principal of the certificate");
+    assertFalse(a.authenticate("x", ca.getPublic(), null), "a CA line does not admit the CA key itself");
+  }
+}
