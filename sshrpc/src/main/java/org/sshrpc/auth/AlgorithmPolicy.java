@@ -19,6 +19,8 @@ import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.OptionalFeature;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.cipher.Cipher;
+import org.apache.sshd.common.compression.BuiltinCompressions;
+import org.apache.sshd.common.compression.Compression;
 import org.apache.sshd.common.helpers.AbstractFactoryManager;
 import org.apache.sshd.common.kex.BuiltinDHFactories;
 import org.apache.sshd.common.kex.DHFactory;
@@ -35,10 +37,10 @@ import org.apache.sshd.server.SshServer;
  * public-key signature algorithms, in preference order. Immutable.
  *
  * <p>{@link #defaults()} is a modern set: post-quantum hybrid key exchange first (where Bouncy Castle
- * provides it), then curve25519 and NIST ECDH; AES-GCM first on CPUs with AES instructions (else
+ * provides it), then curve25519 (NIST ECDH only by override); AES-GCM first on CPUs with AES instructions (else
  * chacha20-poly1305 first), then AES-CTR; encrypt-then-MAC SHA-2 MACs only; ed25519, ECDSA and RSA
  * with SHA-2 signatures (plus their OpenSSH certificate forms). Nothing with SHA-1, CBC, DSA, RC4 or
- * 3DES. Strict key exchange (the Terrapin countermeasure, {@code kex-strict-*-v00@openssh.com}) is
+ * 3DES; no compression. Strict key exchange (the Terrapin countermeasure, {@code kex-strict-*-v00@openssh.com}) is
  * always negotiated by MINA SSHD 2.12+ and cannot be turned off.
  *
  * <p>Overrides follow OpenSSH's {@code Ciphers}/{@code KexAlgorithms}/{@code MACs}/{@code
@@ -57,7 +59,9 @@ public final class AlgorithmPolicy {
     /** Message authentication codes ({@code MACs}). */
     MAC("MACs", "MAC"),
     /** Host key and user key signature algorithms ({@code HostKeyAlgorithms}). */
-    SIGNATURE("HostKeyAlgorithms", "signature algorithm");
+    SIGNATURE("HostKeyAlgorithms", "signature algorithm"),
+    /** Compression methods ({@code none}, {@code zlib@openssh.com}, {@code zlib}). */
+    COMPRESSION("Compression", "compression method");
 
     private final String opensshName;
     private final String noun;
@@ -73,16 +77,18 @@ public final class AlgorithmPolicy {
     }
   }
 
+  // Why not ecdh-sha2-nistp*: ssh-audit fails them ("weak elliptic curves") and every peer we
+  // target speaks curve25519 (OpenSSH >= 6.5, OTP >= 20, MINA on Java 11+). Why not the alias
+  // sntrup761x25519-sha512@openssh.com: ssh-audit 2.5 (Debian 12) still warns it is
+  // "experimental". Debian 12's OpenSSH 9.2 negotiates the IETF name (OpenSshInteropIT checks it);
+  // clients that know only the alias can get it back with
+  // kexAlgorithms("+sntrup761x25519-sha512@openssh.com"). See docs/security.md.
   private static final List<String> DEFAULT_KEX =
       List.of(
           "mlkem768x25519-sha256",
           "sntrup761x25519-sha512",
-          "sntrup761x25519-sha512@openssh.com",
           "curve25519-sha256",
-          "curve25519-sha256@libssh.org",
-          "ecdh-sha2-nistp256",
-          "ecdh-sha2-nistp384",
-          "ecdh-sha2-nistp521");
+          "curve25519-sha256@libssh.org");
 
   private static final List<String> GCM_FIRST =
       List.of(
@@ -122,24 +128,34 @@ public final class AlgorithmPolicy {
           "rsa-sha2-512-cert-v01@openssh.com",
           "rsa-sha2-256-cert-v01@openssh.com");
 
+  // Why no compression: RPC frames are small, and zlib before auth is attack surface for nothing.
+  private static final List<String> DEFAULT_COMPRESSION = List.of("none");
+
   private static final AlgorithmPolicy DEFAULTS =
       new AlgorithmPolicy(
           supportedOnly(Kind.KEX, DEFAULT_KEX),
           supportedOnly(Kind.CIPHER, CpuFeatures.hasAes() ? GCM_FIRST : CHACHA_FIRST),
           supportedOnly(Kind.MAC, DEFAULT_MACS),
-          supportedOnly(Kind.SIGNATURE, DEFAULT_SIGNATURES));
+          supportedOnly(Kind.SIGNATURE, DEFAULT_SIGNATURES),
+          DEFAULT_COMPRESSION);
 
   private final List<String> kex;
   private final List<String> ciphers;
   private final List<String> macs;
   private final List<String> signatures;
+  private final List<String> compression;
 
   private AlgorithmPolicy(
-      List<String> kex, List<String> ciphers, List<String> macs, List<String> signatures) {
+      List<String> kex,
+      List<String> ciphers,
+      List<String> macs,
+      List<String> signatures,
+      List<String> compression) {
     this.kex = List.copyOf(kex);
     this.ciphers = List.copyOf(ciphers);
     this.macs = List.copyOf(macs);
     this.signatures = List.copyOf(signatures);
+    this.compression = List.copyOf(compression);
   }
 
   /** The modern default policy described in the class comment. */
@@ -177,6 +193,11 @@ public final class AlgorithmPolicy {
     return signatures;
   }
 
+  /** Compression method names in preference order; {@code none} only by default. */
+  public List<String> compression() {
+    return compression;
+  }
+
   /** The names of one list. */
   public List<String> names(Kind kind) {
     switch (kind) {
@@ -186,6 +207,8 @@ public final class AlgorithmPolicy {
         return ciphers;
       case MAC:
         return macs;
+      case COMPRESSION:
+        return compression;
       default:
         return signatures;
     }
@@ -222,6 +245,11 @@ public final class AlgorithmPolicy {
       s.add(BuiltinSignatures.fromFactoryName(n));
     }
     m.setSignatureFactories(s);
+    List<NamedFactory<Compression>> z = new ArrayList<>();
+    for (String n : compression) {
+      z.add(BuiltinCompressions.fromFactoryName(n));
+    }
+    m.setCompressionFactories(z);
   }
 
   @Override
@@ -231,12 +259,12 @@ public final class AlgorithmPolicy {
     }
     AlgorithmPolicy p = (AlgorithmPolicy) o;
     return kex.equals(p.kex) && ciphers.equals(p.ciphers) && macs.equals(p.macs)
-        && signatures.equals(p.signatures);
+        && signatures.equals(p.signatures) && compression.equals(p.compression);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(kex, ciphers, macs, signatures);
+    return Objects.hash(kex, ciphers, macs, signatures, compression);
   }
 
   @Override
@@ -249,6 +277,8 @@ public final class AlgorithmPolicy {
         + String.join(",", macs)
         + " HostKeyAlgorithms="
         + String.join(",", signatures)
+        + " Compression="
+        + String.join(",", compression)
         + "]";
   }
 
@@ -265,13 +295,16 @@ public final class AlgorithmPolicy {
       case MAC:
         values = BuiltinMacs.VALUES;
         break;
+      case COMPRESSION:
+        values = BuiltinCompressions.VALUES;
+        break;
       default:
         values = BuiltinSignatures.VALUES;
     }
     List<String> out = new ArrayList<>();
     for (OptionalFeature f : values) {
       String n = ((org.apache.sshd.common.NamedResource) f).getName();
-      if (!"none".equals(n)) {
+      if (kind == Kind.COMPRESSION || !"none".equals(n)) {
         out.add(n);
       }
     }
@@ -286,6 +319,8 @@ public final class AlgorithmPolicy {
         return "none".equals(name) ? null : BuiltinCiphers.fromFactoryName(name);
       case MAC:
         return BuiltinMacs.fromFactoryName(name);
+      case COMPRESSION:
+        return BuiltinCompressions.fromFactoryName(name);
       default:
         return BuiltinSignatures.fromFactoryName(name);
     }
@@ -303,12 +338,14 @@ public final class AlgorithmPolicy {
     private List<String> ciphers;
     private List<String> macs;
     private List<String> signatures;
+    private List<String> compression;
 
     private Builder(AlgorithmPolicy p) {
       this.kex = p.kex;
       this.ciphers = p.ciphers;
       this.macs = p.macs;
       this.signatures = p.signatures;
+      this.compression = p.compression;
     }
 
     /** Like OpenSSH {@code KexAlgorithms}: {@code list}, {@code +list}, {@code -list}, {@code ^list}. */
@@ -338,6 +375,15 @@ public final class AlgorithmPolicy {
       return this;
     }
 
+    /**
+     * Compression methods: {@code none}, {@code zlib@openssh.com} (after auth) and {@code zlib}; same
+     * list syntax. (OpenSSH's {@code Compression yes} corresponds to {@code +zlib@openssh.com}.)
+     */
+    public Builder compression(String spec) {
+      compression = edit(Kind.COMPRESSION, compression, spec);
+      return this;
+    }
+
     /** Applies {@code spec} to the list of {@code kind}. */
     public Builder set(Kind kind, String spec) {
       switch (kind) {
@@ -347,6 +393,8 @@ public final class AlgorithmPolicy {
           return ciphers(spec);
         case MAC:
           return macs(spec);
+        case COMPRESSION:
+          return compression(spec);
         default:
           return hostKeyAlgorithms(spec);
       }
@@ -354,7 +402,8 @@ public final class AlgorithmPolicy {
 
     /**
      * Reads OpenSSH-style lines {@code Ciphers ...}, {@code KexAlgorithms ...}, {@code MACs ...},
-     * {@code HostKeyAlgorithms ...} ({@code #} comments) from a file; errors name file:line.
+     * {@code HostKeyAlgorithms ...}, {@code Compression ...} ({@code #} comments) from a file;
+     * errors name file:line.
      */
     public Builder load(Path file) throws IOException {
       List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -373,7 +422,8 @@ public final class AlgorithmPolicy {
         try {
           if (kind == null || kv.length < 2) {
             throw new IllegalArgumentException(
-                "expected one of KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms followed by a list");
+                "expected one of KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms, Compression"
+                    + " followed by a list");
           }
           set(kind, kv[1].strip());
         } catch (IllegalArgumentException e) {
@@ -384,7 +434,7 @@ public final class AlgorithmPolicy {
     }
 
     public AlgorithmPolicy build() {
-      return new AlgorithmPolicy(kex, ciphers, macs, signatures);
+      return new AlgorithmPolicy(kex, ciphers, macs, signatures, compression);
     }
 
     private static List<String> edit(Kind kind, List<String> current, String spec) {

@@ -132,11 +132,13 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
       LOG.error("auth check failed for user={}", username, e);
     }
     if (refusal != null) {
+      // For a certificate, name the certified key: that is what revocation and policy use.
+      PublicKey shown = key instanceof OpenSshCertificate ? ((OpenSshCertificate) key).getCertPubKey() : key;
       LOG.info(
           "auth refused: user={} key={} {} from={}: {}",
           username,
           KeyUtils.getKeyType(key),
-          KeyUtils.getFingerPrint(key),
+          KeyUtils.getFingerPrint(shown),
           session == null ? null : session.getClientAddress(),
           refusal);
       return false;
@@ -294,7 +296,8 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
             KeyUtils.getFingerPrint(certified),
             KeyUtils.getKeyType(presented),
             principals,
-            session.getClientAddress()));
+            session.getClientAddress(),
+            presented));
   }
 
   private static InetAddress remote(ServerSession session) {

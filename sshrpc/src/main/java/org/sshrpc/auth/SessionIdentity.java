@@ -1,9 +1,13 @@
 package org.sshrpc.auth;
 
 import java.net.SocketAddress;
+import java.security.PublicKey;
 import java.util.List;
 import java.util.Objects;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.apache.sshd.server.auth.pubkey.UserAuthPublicKey;
 import org.apache.sshd.server.session.ServerSession;
 
 /**
@@ -22,13 +26,17 @@ public final class SessionIdentity {
   private final String keyType;
   private final List<String> certificatePrincipals;
   private final SocketAddress remoteAddress;
+  // The key (or certificate) presented at auth; only to match MINA's list of verified keys.
+  private final PublicKey presented;
 
   SessionIdentity(
       String user,
       String keyFingerprint,
       String keyType,
       List<String> certificatePrincipals,
-      SocketAddress remoteAddress) {
+      SocketAddress remoteAddress,
+      PublicKey presented) {
+    this.presented = presented;
     this.user = Objects.requireNonNull(user, "user");
     this.keyFingerprint = keyFingerprint;
     this.keyType = keyType;
@@ -44,15 +52,34 @@ public final class SessionIdentity {
    * @throws IllegalStateException if the session is not authenticated yet
    */
   public static SessionIdentity of(ServerSession session) {
-    SessionIdentity id = session.getAttribute(KEY);
-    if (id != null) {
-      return id;
-    }
     if (!session.isAuthenticated() || session.getUsername() == null) {
       throw new IllegalStateException("session is not authenticated");
     }
+    SessionIdentity id = session.getAttribute(KEY);
+    // The authenticator records a candidate before MINA verifies the signature; trust it only if
+    // MINA then verified that very key for that very user name. Otherwise (e.g. a key was only
+    // queried, then another method succeeded) the session has no key identity.
+    List<PublicKey> verified = session.getAttribute(UserAuthPublicKey.AUTHENTICATED_KEYS);
+    if (id != null
+        && id.user.equals(session.getUsername())
+        && verified != null
+        && verified.stream().anyMatch(id::wasPresented)) {
+      return id;
+    }
     return new SessionIdentity(
-        session.getUsername(), null, null, List.of(), session.getClientAddress());
+        session.getUsername(), null, null, List.of(), session.getClientAddress(), null);
+  }
+
+  /** True when MINA's verified key {@code k} is the presented key or the key it certifies. */
+  private boolean wasPresented(PublicKey k) {
+    if (presented == null || k == null) {
+      return false;
+    }
+    if (k == presented || KeyUtils.compareKeys(k, presented)) {
+      return true;
+    }
+    return presented instanceof OpenSshCertificate
+        && KeyUtils.compareKeys(k, ((OpenSshCertificate) presented).getCertPubKey());
   }
 
   /** Records {@code id} as the identity of {@code session}. */

@@ -22,7 +22,8 @@ class AlgorithmPolicyTest {
     assertEquals("mlkem768x25519-sha256", D.kexAlgorithms().get(0), "PQ hybrid first (BC present)");
     assertTrue(D.kexAlgorithms().contains("sntrup761x25519-sha512"));
     assertTrue(D.kexAlgorithms().contains("curve25519-sha256"));
-    assertTrue(D.kexAlgorithms().contains("ecdh-sha2-nistp256"));
+    assertFalse(D.kexAlgorithms().contains("ecdh-sha2-nistp256"), "ssh-audit fails NIST curves");
+    assertFalse(D.kexAlgorithms().contains("sntrup761x25519-sha512@openssh.com"), "ssh-audit 2.5 warns");
     String first = CpuFeatures.hasAes() ? "aes128-gcm@openssh.com" : "chacha20-poly1305@openssh.com";
     assertEquals(first, D.ciphers().get(0));
     assertTrue(D.ciphers().contains("chacha20-poly1305@openssh.com"));
@@ -32,11 +33,15 @@ class AlgorithmPolicyTest {
     assertTrue(D.hostKeyAlgorithms().contains("rsa-sha2-256"));
     assertTrue(D.hostKeyAlgorithms().contains("rsa-sha2-512"));
     assertTrue(D.hostKeyAlgorithms().contains("ssh-ed25519-cert-v01@openssh.com"));
+    assertEquals(List.of("none"), D.compression());
+    assertEquals(List.of("zlib@openssh.com", "none"),
+        AlgorithmPolicy.builder().compression("^zlib@openssh.com").build().compression());
   }
 
   @Test
   void defaultsHaveNothingWeak() {
-    for (AlgorithmPolicy.Kind k : AlgorithmPolicy.Kind.values()) {
+    for (AlgorithmPolicy.Kind k : List.of(AlgorithmPolicy.Kind.KEX, AlgorithmPolicy.Kind.CIPHER,
+        AlgorithmPolicy.Kind.MAC, AlgorithmPolicy.Kind.SIGNATURE)) {
       for (String n : D.names(k)) {
         assertFalse(n.contains("sha1") || n.endsWith("-cbc") || n.contains("md5") || n.contains("arcfour")
             || n.contains("3des") || n.contains("dss") || n.equals("ssh-rsa") || n.startsWith("ssh-rsa-cert")
@@ -58,8 +63,11 @@ class AlgorithmPolicyTest {
         p.macs());
     p = AlgorithmPolicy.builder().macs("^hmac-sha2-512-etm@openssh.com").build();
     assertEquals(List.of("hmac-sha2-512-etm@openssh.com", "hmac-sha2-256-etm@openssh.com"), p.macs());
-    p = AlgorithmPolicy.builder().kexAlgorithms("-ecdh-sha2-*,sntrup*").build();
-    assertEquals(List.of("mlkem768x25519-sha256", "curve25519-sha256", "curve25519-sha256@libssh.org"),
+    p = AlgorithmPolicy.builder().kexAlgorithms("-mlkem*,sntrup*").build();
+    assertEquals(List.of("curve25519-sha256", "curve25519-sha256@libssh.org"), p.kexAlgorithms());
+    p = AlgorithmPolicy.builder().kexAlgorithms("+ecdh-sha2-nistp256,sntrup761x25519-sha512@openssh.com").build();
+    assertEquals(List.of("mlkem768x25519-sha256", "sntrup761x25519-sha512", "curve25519-sha256",
+        "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "sntrup761x25519-sha512@openssh.com"),
         p.kexAlgorithms());
     p = AlgorithmPolicy.builder().hostKeyAlgorithms("-*-cert-v01@openssh.com").build();
     assertTrue(p.hostKeyAlgorithms().stream().noneMatch(n -> n.contains("cert")));
@@ -93,10 +101,10 @@ class AlgorithmPolicyTest {
   @Test
   void loadsOpenSshStyleFile(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("algorithms");
-    Files.writeString(f, "# comment\nCiphers aes256-gcm@openssh.com\nKexAlgorithms=-ecdh-*\n\nMACs +hmac-sha2-512\n");
+    Files.writeString(f, "# comment\nCiphers aes256-gcm@openssh.com\nKexAlgorithms=-curve*\n\nMACs +hmac-sha2-512\n");
     AlgorithmPolicy p = AlgorithmPolicy.builder().load(f).build();
     assertEquals(List.of("aes256-gcm@openssh.com"), p.ciphers());
-    assertTrue(p.kexAlgorithms().stream().noneMatch(n -> n.startsWith("ecdh")));
+    assertTrue(p.kexAlgorithms().stream().noneMatch(n -> n.startsWith("curve")));
     Files.writeString(f, "Ciphers aes256-gcm@openssh.com\nCipher aes128-ctr\n");
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> AlgorithmPolicy.builder().load(f));
@@ -115,5 +123,6 @@ class AlgorithmPolicyTest {
     assertEquals(List.of("curve25519-sha256"), NamedResource.getNameList(server.getKeyExchangeFactories()));
     assertEquals(p.macs(), NamedResource.getNameList(server.getMacFactories()));
     assertEquals(p.hostKeyAlgorithms(), NamedResource.getNameList(server.getSignatureFactories()));
+    assertEquals(List.of("none"), NamedResource.getNameList(server.getCompressionFactories()));
   }
 }

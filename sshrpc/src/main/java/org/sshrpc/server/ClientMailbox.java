@@ -1,0 +1,17 @@
+package org.sshrpc.server;
+
+import org.sshrpc.term.Term;
+
+/** A pid on this node whose messages go to a client over its channel as {@code {message, To, Msg}}. */
+final class ClientMailbox extends Mailbox {
+  ClientMailbox(ProcessRegistry registry, RpcSession owner) {
+    super(registry, owner);
+  }
+
+  @Override
+  void deliver(Term message) {
+    if (isAlive()) {
+      owner.deliverToClient(pid, message);
+    }
+  }
+}

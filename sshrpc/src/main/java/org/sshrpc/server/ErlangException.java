@@ -1,0 +1,24 @@
+package org.sshrpc.server;
+
+import java.util.Objects;
+import org.sshrpc.term.Term;
+
+/**
+ * An exception a server-side function throws to raise an Erlang error reason, as {@code
+ * erlang:error(Reason)} would: the caller receives {@code {'EXIT', Reason}} exactly.
+ */
+public class ErlangException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final transient Term reason;
+
+  public ErlangException(Term reason) {
+    super(String.valueOf(reason), null, false, false);
+    this.reason = Objects.requireNonNull(reason, "reason");
+  }
+
+  /** The Erlang reason sent to the caller. */
+  public Term reason() {
+    return reason;
+  }
+}

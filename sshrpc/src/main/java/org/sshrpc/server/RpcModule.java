@@ -1,0 +1,207 @@
+package org.sshrpc.server;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.sshrpc.term.ErlAtom;
+import org.sshrpc.term.ErlTuple;
+import org.sshrpc.term.Term;
+import org.sshrpc.term.Terms;
+
+/**
+ * An Erlang-named module of Java functions (and process starters) that sshrpc clients may call:
+ * the only things a server makes callable. Immutable; build with {@link #builder(String)} or
+ * {@link #fromAnnotated(Object)}.
+ *
+ * <pre>{@code
+ * RpcModule m = RpcModule.builder("inventory")
+ *     .function("count", 1, (ctx, args) -> Terms.integer(stock.count(args.get(0))))
+ *     .build();
+ * }</pre>
+ */
+public final class RpcModule {
+  private final String name;
+  private final Map<Key, Entry> entries;
+
+  private RpcModule(String name, Map<Key, Entry> entries) {
+    this.name = name;
+    this.entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+  }
+
+  /** Starts a module called {@code name} (a valid atom). */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /**
+   * A module from an object whose class is annotated {@link ErlModule}: each public method
+   * declared by the class (not by {@code Object}) becomes a function named after the method, with
+   * its arity the number of {@link Term} parameters. A method may take a leading {@link
+   * CallContext}; its other parameters must be {@code Term} or a {@code Term} subtype (an
+   * argument of another kind fails the call with {@code badarg}); it returns a {@code Term}, or is
+   * {@code void} (the reply is {@code ok}).
+   *
+   * <p>The methods are found once, here, from the operator's object; nothing sent by a client is
+   * ever turned into a class or method name.
+   *
+   * @throws IllegalArgumentException if the class is not annotated, a method has an unsupported
+   *     signature, or two methods share a name and arity; the message names the method
+   */
+  public static RpcModule fromAnnotated(Object target) {
+    Objects.requireNonNull(target, "target");
+    Class<?> type = target.getClass();
+    ErlModule ann = type.getAnnotation(ErlModule.class);
+    if (ann == null) {
+      throw new IllegalArgumentException(type.getName() + " is not annotated @ErlModule");
+    }
+    Builder b = builder(ann.value());
+    for (Method m : type.getMethods()) {
+      if (m.getDeclaringClass() == Object.class || Modifier.isStatic(m.getModifiers()) || m.isSynthetic()) {
+        continue;
+      }
+      Class<?>[] params = m.getParameterTypes();
+      int first = params.length > 0 && params[0] == CallContext.class ? 1 : 0;
+      for (int i = first; i < params.length; i++) {
+        if (!Term.class.isAssignableFrom(params[i])) {
+          throw new IllegalArgumentException(
+              type.getName() + "." + m.getName() + ": parameter " + (i + 1) + " is " + params[i].getSimpleName()
+                  + " (expected: Term or a Term subtype, or a leading CallContext)");
+        }
+      }
+      Class<?> ret = m.getReturnType();
+      if (ret != void.class && !Term.class.isAssignableFrom(ret)) {
+        throw new IllegalArgumentException(
+            type.getName() + "." + m.getName() + ": returns " + ret.getSimpleName() + " (expected: Term or void)");
+      }
+      int arity = params.length - first;
+      if (b.entries.containsKey(new Key(m.getName(), arity))) {
+        throw new IllegalArgumentException(
+            type.getName() + "." + m.getName() + "/" + arity + " is overloaded; an exported name/arity must be unique");
+      }
+      m.setAccessible(true); // public method of a possibly non-public class
+      b.function(m.getName(), arity, reflective(target, m, first == 1, params));
+    }
+    return b.build();
+  }
+
+  private static RpcFunction reflective(Object target, Method m, boolean wantsContext, Class<?>[] params) {
+    return (ctx, args) -> {
+      Object[] actual = new Object[params.length];
+      int off = wantsContext ? 1 : 0;
+      if (wantsContext) {
+        actual[0] = ctx;
+      }
+      for (int i = 0; i < args.size(); i++) {
+        Term a = args.get(i);
+        if (!params[i + off].isInstance(a)) {
+          throw new ErlangException(Terms.atom("badarg"));
+        }
+        actual[i + off] = a;
+      }
+      Object r;
+      try {
+        r = m.invoke(target, actual);
+      } catch (InvocationTargetException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof Exception) {
+          throw (Exception) cause;
+        }
+        if (cause instanceof Error) {
+          throw (Error) cause;
+        }
+        throw e;
+      }
+      return m.getReturnType() == void.class ? ErlAtom.OK : (Term) r;
+    };
+  }
+
+  /** The module name callers use. */
+  public String name() {
+    return name;
+  }
+
+  /** The exported functions and process starters as {@code {Module, Function, Arity}} tuples, in declaration order. */
+  public List<ErlTuple> exports() {
+    List<ErlTuple> out = new ArrayList<>();
+    ErlAtom m = ErlAtom.of(name);
+    for (Key k : entries.keySet()) {
+      out.add(ErlTuple.of(m, ErlAtom.of(k.function), Terms.integer(k.arity)));
+    }
+    return out;
+  }
+
+  /** The entry for {@code function/arity}, or null. */
+  Entry find(String function, int arity) {
+    return entries.get(new Key(function, arity));
+  }
+
+  Map<Key, Entry> entries() {
+    return entries;
+  }
+
+  @Override
+  public String toString() {
+    return "RpcModule(" + name + ", " + entries.keySet() + ")";
+  }
+
+  record Key(String function, int arity) {
+    @Override
+    public String toString() {
+      return function + "/" + arity;
+    }
+  }
+
+  /** An exported name: a function, or a process starter (exactly one is non-null). */
+  record Entry(RpcFunction function, ProcessFactory process) {}
+
+  /** A builder of {@link RpcModule}; not thread-safe. */
+  public static final class Builder {
+    private final String name;
+    private final Map<Key, Entry> entries = new LinkedHashMap<>();
+
+    private Builder(String name) {
+      ErlAtom.of(Objects.requireNonNull(name, "name")); // checks it is a valid atom
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("empty module name");
+      }
+      this.name = name;
+    }
+
+    /**
+     * Exports {@code fn} as {@code name/arity}.
+     *
+     * @throws IllegalArgumentException if {@code name/arity} is already exported or arity is
+     *     outside 0..255
+     */
+    public Builder function(String name, int arity, RpcFunction fn) {
+      return add(name, arity, new Entry(Objects.requireNonNull(fn, "fn"), null));
+    }
+
+    /** Exports a process starter as {@code name/arity}, used by {@code spawn}. */
+    public Builder process(String name, int arity, ProcessFactory factory) {
+      return add(name, arity, new Entry(null, Objects.requireNonNull(factory, "factory")));
+    }
+
+    private Builder add(String fname, int arity, Entry e) {
+      ErlAtom.of(Objects.requireNonNull(fname, "name"));
+      if (arity < 0 || arity > 255) {
+        throw new IllegalArgumentException("arity: " + arity + " (expected: 0..255)");
+      }
+      Key k = new Key(fname, arity);
+      if (entries.putIfAbsent(k, e) != null) {
+        throw new IllegalArgumentException(name + ":" + k + " is already exported");
+      }
+      return this;
+    }
+
+    public RpcModule build() {
+      return new RpcModule(name, entries);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package org.sshrpc.wire;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * A push-fed splitter of a byte stream into sshrpc frames ({@code <<Length:32/big, Content>>}).
+ *
+ * <p>Feed it the bytes of each SSH data message as they arrive, in any split: it buffers a partial
+ * frame across calls and hands every complete frame's content to the sink, several per call when
+ * one chunk holds several frames. A header declaring more than {@code maxFrameLength} bytes fails
+ * with {@link FrameTooLargeException} as soon as its four bytes are seen, before anything is
+ * allocated for the frame; the decoder is then unusable, because the stream cannot be framed
+ * past it.
+ *
+ * <p>Memory held for a partial frame grows with the bytes actually received, not with the
+ * declared length, so a peer that announces a large frame and then stalls costs little.
+ *
+ * <p>Not thread-safe: one thread (the transport's reader) feeds it.
+ */
+public final class FrameDecoder {
+  /** Bytes of the length prefix. */
+  public static final int HEADER_LENGTH = 4;
+
+  private static final int INITIAL_BODY_CAPACITY = 8 * 1024;
+
+  private final int maxFrameLength;
+  private final byte[] header = new byte[HEADER_LENGTH];
+  private int headerFilled;
+  private int bodyLength = -1; // -1 while reading the header
+  private byte[] body;
+  private int bodyFilled;
+  private FrameTooLargeException failure;
+
+  /**
+   * @param maxFrameLength the largest content length accepted, in bytes
+   * @throws IllegalArgumentException if the limit is negative
+   */
+  public FrameDecoder(int maxFrameLength) {
+    if (maxFrameLength < 0) {
+      throw new IllegalArgumentException("maxFrameLength < 0: " + maxFrameLength);
+    }
+    this.maxFrameLength = maxFrameLength;
+  }
+
+  public int maxFrameLength() {
+    return maxFrameLength;
+  }
+
+  /**
+   * Consumes {@code len} bytes of {@code buf} from {@code off}, passing each completed frame's
+   * content (a fresh array the sink may keep) to {@code sink} in stream order.
+   *
+   * @throws FrameTooLargeException if a frame header declares more than the limit; frames
+   *     completed earlier in the same chunk have already been passed to the sink
+   */
+  public void feed(byte[] buf, int off, int len, Consumer<byte[]> sink)
+      throws FrameTooLargeException {
+    if (off < 0 || len < 0 || off > buf.length - len) {
+      throw new IndexOutOfBoundsException("off=" + off + " len=" + len + " size=" + buf.length);
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    int pos = off;
+    int end = off + len;
+    while (pos < end) {
+      if (bodyLength < 0) {
+        // Fast path: a whole header and body present in the chunk with nothing buffered.
+        if (headerFilled == 0 && end - pos >= HEADER_LENGTH) {
+          long n = readLength(buf, pos);
+          checkLength(n);
+          int length = (int) n;
+          if (end - pos - HEADER_LENGTH >= length) {
+            sink.accept(Arrays.copyOfRange(buf, pos + HEADER_LENGTH, pos + HEADER_LENGTH + length));
+            pos += HEADER_LENGTH + length;
+            continue;
+          }
+          System.arraycopy(buf, pos, header, 0, HEADER_LENGTH);
+          headerFilled = HEADER_LENGTH;
+          pos += HEADER_LENGTH;
+        } else {
+          int take = Math.min(HEADER_LENGTH - headerFilled, end - pos);
+          System.arraycopy(buf, pos, header, headerFilled, take);
+          headerFilled += take;
+          pos += take;
+          if (headerFilled < HEADER_LENGTH) {
+            break;
+          }
+        }
+        long n = readLength(header, 0);
+        checkLength(n);
+        bodyLength = (int) n;
+        body = new byte[Math.min(bodyLength, INITIAL_BODY_CAPACITY)];
+        bodyFilled = 0;
+      }
+      int take = Math.min(bodyLength - bodyFilled, end - pos);
+      if (bodyFilled + take > body.length) {
+        int capacity = (int) Math.min(bodyLength, Math.max((long) body.length * 2, bodyFilled + take));
+        body = Arrays.copyOf(body, capacity);
+      }
+      System.arraycopy(buf, pos, body, bodyFilled, take);
+      bodyFilled += take;
+      pos += take;
+      if (bodyFilled == bodyLength) {
+        byte[] frame = body;
+        body = null;
+        bodyLength = -1;
+        headerFilled = 0;
+        bodyFilled = 0;
+        sink.accept(frame);
+      }
+    }
+  }
+
+  /** Feeds the remaining bytes of {@code buf}, leaving its position at its limit. */
+  public void feed(ByteBuffer buf, Consumer<byte[]> sink) throws FrameTooLargeException {
+    if (buf.hasArray()) {
+      int n = buf.remaining();
+      int off = buf.arrayOffset() + buf.position();
+      buf.position(buf.limit());
+      feed(buf.array(), off, n, sink);
+    } else {
+      byte[] copy = new byte[buf.remaining()];
+      buf.get(copy);
+      feed(copy, 0, copy.length, sink);
+    }
+  }
+
+  /** Bytes of an incomplete frame (header included) held since the last complete frame. */
+  public int bufferedBytes() {
+    return bodyLength < 0 ? headerFilled : HEADER_LENGTH + bodyFilled;
+  }
+
+  /** True when no partial frame is buffered, i.e. the stream ended on a frame boundary. */
+  public boolean atFrameBoundary() {
+    return bodyLength < 0 && headerFilled == 0;
+  }
+
+  private static long readLength(byte[] b, int at) {
+    return ((b[at] & 0xFFL) << 24) | ((b[at + 1] & 0xFFL) << 16) | ((b[at + 2] & 0xFFL) << 8) | (b[at + 3] & 0xFFL);
+  }
+
+  private void checkLength(long n) throws FrameTooLargeException {
+    if (n > maxFrameLength) {
+      failure = new FrameTooLargeException(n, maxFrameLength);
+      throw failure;
+    }
+  }
+}

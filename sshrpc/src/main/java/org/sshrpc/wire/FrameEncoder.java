@@ -1,0 +1,107 @@
+package org.sshrpc.wire;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.sshrpc.term.Term;
+import org.sshrpc.term.TermEncoder;
+
+/**
+ * A writer of sshrpc frames ({@code <<Length:32/big, ETF>>}) that can append several frames into
+ * one buffer, so that replies ready at the same time leave in one SSH data message.
+ *
+ * <p>Use {@link #frame(Term)} for a single frame, or {@link #append} then {@link #drain()} to
+ * coalesce. An instance is not thread-safe; the static helpers are.
+ */
+public final class FrameEncoder {
+  private final TermEncoder encoder;
+  private final int maxFrameLength;
+  private byte[] buf;
+  private int size;
+
+  /**
+   * @param encoder the ETF encoder for frame contents
+   * @param maxFrameLength the largest content length this side writes; larger terms fail with
+   *     {@link IllegalArgumentException} rather than produce a frame the peer must reject
+   */
+  public FrameEncoder(TermEncoder encoder, int maxFrameLength) {
+    this.encoder = Objects.requireNonNull(encoder, "encoder");
+    if (maxFrameLength < 0) {
+      throw new IllegalArgumentException("maxFrameLength < 0: " + maxFrameLength);
+    }
+    this.maxFrameLength = maxFrameLength;
+    this.buf = new byte[256];
+  }
+
+  /** A frame encoder with the OTP 25 term encoder and no length limit below 2^31 - 1. */
+  public FrameEncoder() {
+    this(TermEncoder.DEFAULT, Integer.MAX_VALUE - 8);
+  }
+
+  /** One frame holding {@code term}, encoded by {@link TermEncoder#DEFAULT}. */
+  public static byte[] frame(Term term) {
+    return frame(TermEncoder.DEFAULT.encode(term));
+  }
+
+  /** One frame holding {@code content} (ETF bytes). */
+  public static byte[] frame(byte[] content) {
+    byte[] out = new byte[4 + content.length];
+    putLength(out, 0, content.length);
+    System.arraycopy(content, 0, out, 4, content.length);
+    return out;
+  }
+
+  /**
+   * Appends one frame holding {@code term}; returns this.
+   *
+   * @throws IllegalArgumentException if the encoded term is longer than the limit
+   */
+  public FrameEncoder append(Term term) {
+    byte[] content = encoder.encode(term);
+    if (content.length > maxFrameLength) {
+      throw new IllegalArgumentException(
+          "frame too large: " + content.length + " bytes (expected: <= " + maxFrameLength + ")");
+    }
+    ensure(4 + content.length);
+    putLength(buf, size, content.length);
+    System.arraycopy(content, 0, buf, size + 4, content.length);
+    size += 4 + content.length;
+    return this;
+  }
+
+  /** Appends an already-framed buffer (length prefix included) unchanged; returns this. */
+  public FrameEncoder appendFrame(byte[] frame) {
+    ensure(frame.length);
+    System.arraycopy(frame, 0, buf, size, frame.length);
+    size += frame.length;
+    return this;
+  }
+
+  /** Bytes appended since the last drain. */
+  public int size() {
+    return size;
+  }
+
+  /** Returns the appended frames as one array and empties this encoder. */
+  public byte[] drain() {
+    byte[] out = Arrays.copyOf(buf, size);
+    size = 0;
+    return out;
+  }
+
+  private void ensure(int extra) {
+    long need = (long) size + extra;
+    if (need > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("coalesced frames exceed 2 GiB");
+    }
+    if (need > buf.length) {
+      buf = Arrays.copyOf(buf, (int) Math.max(need, Math.min((long) buf.length * 2, Integer.MAX_VALUE - 8)));
+    }
+  }
+
+  static void putLength(byte[] b, int at, int n) {
+    b[at] = (byte) (n >>> 24);
+    b[at + 1] = (byte) (n >>> 16);
+    b[at + 2] = (byte) (n >>> 8);
+    b[at + 3] = (byte) n;
+  }
+}

@@ -1,0 +1,111 @@
+package org.sshrpc.wire;
+
+import java.util.Objects;
+import org.sshrpc.term.ErlAtom;
+import org.sshrpc.term.ErlInteger;
+import org.sshrpc.term.ErlPid;
+import org.sshrpc.term.ErlTuple;
+import org.sshrpc.term.Term;
+
+/**
+ * A message a server sends to a client: the v1 {@link Answer}, or a v2 reply, delivery or
+ * channel error. Parse terms into these with {@link Messages#parseServerMessage}.
+ */
+public sealed interface ServerMessage extends Message
+    permits ServerMessage.Answer,
+        ServerMessage.Reply,
+        ServerMessage.Deliver,
+        ServerMessage.ChannelError,
+        Hello {
+
+  /** The v1 status of a successful answer. */
+  int STATUS_OK = 0;
+
+  /** The v1 status of a failed answer. */
+  int STATUS_ERROR = -1;
+
+  /**
+   * The seed's reply {@code {answer, {Reply, Status}}}.
+   *
+   * @param status {@link #STATUS_OK} or {@link #STATUS_ERROR}
+   */
+  record Answer(Term reply, int status) implements ServerMessage {
+    public Answer {
+      Objects.requireNonNull(reply, "reply");
+      if (status != STATUS_OK && status != STATUS_ERROR) {
+        throw new IllegalArgumentException("status: " + status + " (expected: 0 or -1)");
+      }
+    }
+
+    public static Answer ok(Term reply) {
+      return new Answer(reply, STATUS_OK);
+    }
+
+    public static Answer error(Term error) {
+      return new Answer(error, STATUS_ERROR);
+    }
+
+    public boolean isOk() {
+      return status == STATUS_OK;
+    }
+
+    @Override
+    public Term toTerm() {
+      return ErlTuple.of(Messages.ANSWER, ErlTuple.of(reply, ErlInteger.of(status)));
+    }
+  }
+
+  /**
+   * A v2 reply {@code {reply, Id, ok, Value}} or {@code {reply, Id, error, Reason}}.
+   *
+   * @param value the returned value when {@code ok}, else the error reason
+   */
+  record Reply(long id, boolean ok, Term value) implements ServerMessage {
+    public Reply {
+      Messages.checkId(id);
+      Objects.requireNonNull(value, "value");
+    }
+
+    public static Reply ok(long id, Term value) {
+      return new Reply(id, true, value);
+    }
+
+    public static Reply error(long id, Term reason) {
+      return new Reply(id, false, reason);
+    }
+
+    @Override
+    public Term toTerm() {
+      return ErlTuple.of(Messages.REPLY, ErlInteger.of(id), ok ? ErlAtom.OK : ErlAtom.ERROR, value);
+    }
+  }
+
+  /** {@code {message, To, Msg}}: {@code Msg} sent to the client's mailbox pid {@code To}. */
+  record Deliver(ErlPid to, Term message) implements ServerMessage {
+    public Deliver {
+      Objects.requireNonNull(to, "to");
+      Objects.requireNonNull(message, "message");
+    }
+
+    @Override
+    public Term toTerm() {
+      return ErlTuple.of(Messages.MESSAGE, to, message);
+    }
+  }
+
+  /**
+   * {@code {error, Code, Detail}}: a channel-level problem not tied to a request id, e.g. {@code
+   * {error, badframe, <<"...">>}} or {@code {error, frame_too_large, {Length, Max}}}.
+   */
+  record ChannelError(ErlAtom code, Term detail) implements ServerMessage {
+    public ChannelError {
+      Objects.requireNonNull(code, "code");
+      Objects.requireNonNull(detail, "detail");
+    }
+
+    @Override
+    public Term toTerm() {
+      return ErlTuple.of(ErlAtom.ERROR, code, detail);
+    }
+  }
+}

@@ -1,0 +1,307 @@
+package org.sshrpc.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sshrpc.term.Terms.atom;
+import static org.sshrpc.term.Terms.integer;
+import static org.sshrpc.term.Terms.tuple;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.sshrpc.RpcException;
+import org.sshrpc.Status;
+import org.sshrpc.server.ErlangException;
+import org.sshrpc.server.RpcModule;
+import org.sshrpc.server.RpcServer;
+import org.sshrpc.term.ErlAtom;
+import org.sshrpc.term.ErlInteger;
+import org.sshrpc.term.ErlTuple;
+import org.sshrpc.term.Term;
+
+/** The client against the project's Java server speaking v2: pipelining, deadlines, processes. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class JavaServerIT {
+  @TempDir static Path dir;
+  static Path key;
+  static RpcServer server;
+  static RpcClient client;
+  static RpcConnection conn;
+  static final BlockingQueue<Term> casts = new ArrayBlockingQueue<>(100);
+  static final BlockingQueue<String> interrupted = new ArrayBlockingQueue<>(100);
+
+  static RpcModule testModule() {
+    return RpcModule.builder("t")
+        .function("echo", 1, (ctx, a) -> a.get(0))
+        .function("sleep", 2, (ctx, a) -> {
+          Thread.sleep(((ErlInteger) a.get(0)).longValue());
+          return a.get(1);
+        })
+        .function("block", 1, (ctx, a) -> {
+          try {
+            Thread.sleep(60_000);
+            return atom("finished");
+          } catch (InterruptedException e) {
+            interrupted.add(a.get(0).toString());
+            throw e;
+          }
+        })
+        .function("record", 1, (ctx, a) -> {
+          casts.add(a.get(0));
+          return atom("ok");
+        })
+        .function("fail", 0, (ctx, a) -> {
+          throw new ErlangException(atom("badarith"));
+        })
+        .process("pinger", 0, (ctx, args) -> (pctx, msg) -> {
+          if (msg.equals(atom("stop"))) {
+            pctx.exit(atom("normal"));
+          } else if (msg instanceof ErlTuple && ((ErlTuple) msg).isTagged("ping", 2)) {
+            pctx.send(((ErlTuple) msg).get(1), tuple(atom("pong"), pctx.self()));
+          }
+        })
+        .build();
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    key = SshKeys.keygen(dir.resolve("c"), "id", "ed25519", "");
+    server = JavaServers.start(dir.resolve("srv"), 0, key, testModule());
+    client =
+        RpcClient.builder()
+            .identity(key)
+            .knownHosts(JavaServers.trust(dir.resolve("kh"), server))
+            .defaultUser("tester")
+            .serverDeadlineGrace(Duration.ofSeconds(10)) // so deadlines are the server's
+            .build();
+    conn = client.connect("127.0.0.1:" + server.port());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (conn != null) {
+      conn.close();
+    }
+    if (client != null) {
+      client.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void negotiatesV2AndCalls() {
+    assertEquals(2, conn.protocolVersion());
+    assertEquals(atom("hello"), conn.call("t", "echo", atom("hello")));
+    RpcException e = assertThrows(RpcException.class, () -> conn.call("t", "fail"));
+    assertEquals(Status.RAISED, e.status());
+    assertEquals(Status.NOT_FOUND, assertThrows(RpcException.class, () -> conn.call("t", "nope")).status());
+  }
+
+  @Test
+  void tenThousandConcurrentAsyncCallsWithVariedDurationsAreAllAnsweredCorrectly() throws Exception {
+    int n = 10_000;
+    List<CompletableFuture<Term>> fs = new ArrayList<>(n);
+    ExecutorService submitters = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<List<CompletableFuture<Term>>>> parts = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int from = t * (n / 4);
+        parts.add(submitters.submit(() -> {
+          List<CompletableFuture<Term>> mine = new ArrayList<>();
+          for (int i = from; i < from + n / 4; i++) {
+            mine.add(i % 10 == 0
+                ? conn.callAsync("t", "sleep", integer(i % 7), integer(i))
+                : conn.callAsync("t", "echo", integer(i)));
+          }
+          return mine;
+        }));
+      }
+      for (Future<List<CompletableFuture<Term>>> p : parts) {
+        fs.addAll(p.get(60, TimeUnit.SECONDS));
+      }
+    } finally {
+      submitters.shutdownNow();
+    }
+    CompletableFuture.allOf(fs.toArray(new CompletableFuture[0])).get(90, TimeUnit.SECONDS);
+    for (int i = 0; i < n; i++) {
+      assertEquals(integer(i), fs.get(i).get(), "call " + i + " got another call's reply");
+    }
+  }
+
+  @Test
+  void repliesCompleteOutOfOrder() throws Exception {
+    CompletableFuture<Term> slow = conn.callAsync("t", "sleep", integer(1500), atom("slow"));
+    CompletableFuture<Term> fast = conn.callAsync("t", "echo", atom("fast"));
+    assertEquals(atom("fast"), fast.get(30, TimeUnit.SECONDS));
+    assertFalse(slow.isDone(), "the later call was answered first");
+    assertEquals(atom("slow"), slow.get(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void deadlineIsEnforcedByTheServer() throws Exception {
+    RpcException e = assertThrows(RpcException.class,
+        () -> conn.call("t", "block", List.of(atom("deadline")), CallOptions.timeout(Duration.ofMillis(300))));
+    assertEquals(Status.DEADLINE_EXCEEDED, e.status());
+    assertEquals(atom("timeout"), e.reason(), "the server's timeout reply, not the client's own timer");
+    assertEquals("deadline", interrupted.poll(30, TimeUnit.SECONDS), "the handler was interrupted");
+    CompletableFuture<Term> f = conn.callAsync("t", "block", List.of(atom("deadline_async")), CallOptions.timeout(Duration.ofMillis(300)));
+    ExecutionException ee = assertThrows(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS));
+    assertEquals(Status.DEADLINE_EXCEEDED, ((RpcException) ee.getCause()).status());
+    assertEquals("deadline_async", interrupted.poll(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void cancellingTheFutureCancelsTheCallOnTheServer() throws Exception {
+    CompletableFuture<Term> f = conn.callAsync("t", "block", atom("cancel"));
+    Thread.sleep(200); // let it start on the server
+    assertTrue(f.cancel(true));
+    assertTrue(f.isCancelled());
+    assertEquals("cancel", interrupted.poll(30, TimeUnit.SECONDS), "the server interrupted the handler");
+    assertEquals(atom("still"), conn.call("t", "echo", atom("still")), "the channel keeps working");
+  }
+
+  @Test
+  void castRunsWithoutReply() throws Exception {
+    conn.cast("t", "record", List.of(atom("cast1")));
+    assertEquals(atom("cast1"), casts.poll(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void spawnSendReceiveBothWaysAndRegisteredNames() throws Exception {
+    Mailbox mb = conn.mailbox();
+    Term pid = conn.spawn("t", "pinger", List.of());
+    conn.send(pid, tuple(atom("ping"), mb.pid()));
+    assertEquals(Optional.of(tuple(atom("pong"), pid)), mb.receive(Duration.ofSeconds(30)));
+
+    ErlAtom name = ErlAtom.of("pinger_" + System.nanoTime());
+    assertTrue(conn.register(name, pid));
+    assertEquals(pid, conn.whereis(name));
+    conn.send(name, tuple(atom("ping"), mb.pid()));
+    assertEquals(Optional.of(tuple(atom("pong"), pid)), mb.receive(Duration.ofSeconds(30)));
+    assertEquals(ErlAtom.UNDEFINED, conn.whereis(ErlAtom.of("nobody_here")));
+  }
+
+  @Test
+  void downArrivesWhenTheProcessExits() throws Exception {
+    Mailbox mb = conn.mailbox();
+    Term pid = conn.spawn("t", "pinger", List.of());
+    Term ref = conn.monitor(mb, pid);
+    conn.send(pid, atom("stop"));
+    Term down = mb.receive(Duration.ofSeconds(30)).orElseThrow();
+    assertEquals(tuple(atom("DOWN"), ref, atom("process"), pid, atom("normal")), down);
+  }
+
+  @Test
+  void downArrivesWhenTheConnectionThatOwnsTheProcessCloses() throws Exception {
+    Term pid;
+    try (RpcConnection other = client.connect("127.0.0.1:" + server.port())) {
+      pid = other.spawn("t", "pinger", List.of());
+    }
+    // The spawner may already be gone; then the monitor fires at once with noproc.
+    Mailbox mb = conn.mailbox();
+    Term ref = conn.monitor(mb, pid);
+    ErlTuple down = (ErlTuple) mb.receive(Duration.ofSeconds(30)).orElseThrow();
+    assertTrue(down.isTagged("DOWN", 5), down.toString());
+    assertEquals(ref, down.get(1));
+    assertTrue(down.get(4).equals(atom("noconnection")) || down.get(4).equals(atom("noproc")), down.toString());
+  }
+
+  @Test
+  void monitorsFireNoconnectionWhenOurConnectionDrops() throws Exception {
+    RpcServer s2 = JavaServers.start(dir.resolve("srv-drop"), 0, key, testModule());
+    try (RpcClient c =
+            RpcClient.builder().identity(key).knownHosts(JavaServers.trust(dir.resolve("kh-drop"), s2)).defaultUser("tester").build();
+        RpcConnection cn = c.connect("127.0.0.1:" + s2.port())) {
+      Mailbox mb = cn.mailbox();
+      Term pid = cn.spawn("t", "pinger", List.of());
+      Term ref = cn.monitor(mb, pid);
+      CompletableFuture<Term> inFlight = cn.callAsync("t", "sleep", integer(60_000), atom("never"));
+      s2.close();
+      ExecutionException ee = assertThrows(ExecutionException.class, () -> inFlight.get(30, TimeUnit.SECONDS));
+      assertEquals(Status.UNAVAILABLE, ((RpcException) ee.getCause()).status());
+      assertEquals(tuple(atom("DOWN"), ref, atom("process"), pid, atom("noconnection")),
+          mb.receive(Duration.ofSeconds(30)).orElseThrow());
+    } finally {
+      s2.close();
+    }
+  }
+
+  @Test
+  void reconnectsAfterTheServerRestartsOnTheSamePort() throws Exception {
+    Path srvDir = dir.resolve("srv-restart");
+    RpcServer s = JavaServers.start(srvDir, 0, key, testModule());
+    int port = s.port();
+    try (RpcClient c =
+            RpcClient.builder()
+                .identity(key)
+                .knownHosts(JavaServers.trust(dir.resolve("kh-restart"), s))
+                .defaultUser("tester")
+                .reconnectPolicy(ReconnectPolicy.builder().initialDelay(Duration.ofMillis(20)).maxDelay(Duration.ofMillis(200)).build())
+                .build();
+        RpcConnection cn = c.connect("127.0.0.1:" + port)) {
+      assertEquals(atom("a"), cn.call("t", "echo", atom("a")));
+      s.close();
+      s = JavaServers.start(srvDir, port, key, testModule());
+      Term answer = null;
+      for (int i = 0; i < 100 && answer == null; i++) {
+        try {
+          answer = cn.call("t", "echo", atom("b"));
+        } catch (RpcException e) {
+          assertEquals(Status.UNAVAILABLE, e.status(), e.toString());
+          Thread.sleep(50);
+        }
+      }
+      assertEquals(atom("b"), answer);
+      assertEquals(2, cn.protocolVersion());
+    } finally {
+      s.close();
+    }
+  }
+
+  @Test
+  void multicallWithOneNodeDownAndOneSlow() throws Exception {
+    RpcServer fast = JavaServers.start(dir.resolve("mc-fast"), 0, key,
+        RpcModule.builder("w").function("work", 0, (ctx, a) -> atom("done")).build());
+    RpcServer slow = JavaServers.start(dir.resolve("mc-slow"), 0, key,
+        RpcModule.builder("w").function("work", 0, (ctx, a) -> {
+          Thread.sleep(60_000);
+          return atom("late");
+        }).build());
+    int downPort;
+    try (java.net.ServerSocket p = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      downPort = p.getLocalPort();
+    }
+    Path kh = dir.resolve("kh-mc");
+    JavaServers.trust(kh, fast);
+    JavaServers.trust(kh, slow);
+    try (RpcClient c = RpcClient.builder().identity(key).knownHosts(kh).defaultUser("tester").build()) {
+      List<String> nodes = List.of("127.0.0.1:" + fast.port(), "127.0.0.1:" + downPort, "127.0.0.1:" + slow.port());
+      MulticallResult r = c.multicall(nodes, "w", "work", List.of(), Duration.ofSeconds(2));
+      assertEquals(List.of(atom("done")), new ArrayList<>(r.values().values()));
+      assertEquals(List.of(NodeAddress.parse(nodes.get(1)), NodeAddress.parse(nodes.get(2))), new ArrayList<>(r.badNodes().keySet()));
+    } finally {
+      fast.close();
+      slow.close();
+    }
+  }
+}

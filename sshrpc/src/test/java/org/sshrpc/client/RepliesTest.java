@@ -1,0 +1,50 @@
+package org.sshrpc.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.sshrpc.term.Terms.atom;
+import static org.sshrpc.term.Terms.list;
+import static org.sshrpc.term.Terms.tuple;
+
+import org.junit.jupiter.api.Test;
+import org.sshrpc.RpcException;
+import org.sshrpc.Status;
+import org.sshrpc.term.Term;
+import org.sshrpc.term.Terms;
+
+class RepliesTest {
+  private static Term exit(Term r) {
+    return tuple(atom("EXIT"), r);
+  }
+
+  @Test
+  void mapsEveryDocumentedReason() {
+    Term mfa = tuple(atom("m"), atom("f"), list(), list());
+    assertEquals(Status.NOT_FOUND, Replies.statusOf(exit(tuple(atom("undef"), list(mfa)))));
+    assertEquals(Status.PERMISSION_DENIED, Replies.statusOf(exit(tuple(atom("sshrpc_denied"), tuple(atom("m"), atom("f"), Terms.integer(0))))));
+    assertEquals(Status.PERMISSION_DENIED, Replies.statusOf(tuple(atom("sshrpc_denied"), tuple(atom("m"), atom("f"), Terms.integer(0)))));
+    assertEquals(Status.RAISED, Replies.statusOf(exit(tuple(atom("badarg"), list(mfa)))));
+    assertEquals(Status.RAISED, Replies.statusOf(exit(atom("function_clause"))));
+    assertEquals(Status.RAISED, Replies.statusOf(exit(tuple(atom("java_exception"), Terms.binary("X"), Terms.binary("m")))));
+    assertEquals(Status.DEADLINE_EXCEEDED, Replies.statusOf(atom("timeout")));
+    assertEquals(Status.DEADLINE_EXCEEDED, Replies.statusOf(exit(atom("timeout"))));
+    assertEquals(Status.CANCELLED, Replies.statusOf(atom("cancelled")));
+    assertEquals(Status.RESOURCE_EXHAUSTED, Replies.statusOf(atom("overloaded")));
+    assertEquals(Status.RESOURCE_EXHAUSTED, Replies.statusOf(exit(atom("overloaded"))));
+    assertEquals(Status.INVALID_REQUEST, Replies.statusOf(tuple(atom("badrequest"), atom("x"))));
+    assertEquals(Status.INVALID_REQUEST, Replies.statusOf(tuple(atom("exec_error"), atom("x"))));
+    assertEquals(Status.UNAVAILABLE, Replies.statusOf(atom("noconnection")));
+    assertEquals(Status.INTERNAL, Replies.statusOf(Terms.integer(7)));
+  }
+
+  @Test
+  void v1FailuresBecomeTheV2ReasonShape() {
+    Term reason = exit(atom("badarith"));
+    assertEquals(reason, Replies.v1Reason(tuple(atom("exec_badrpc"), reason)));
+    Term execError = tuple(atom("exec_error"), atom("junk"));
+    assertEquals(execError, Replies.v1Reason(execError));
+    RpcException e = Replies.error("m:f/0", reason);
+    assertEquals(Status.RAISED, e.status());
+    assertEquals(reason, e.reason());
+    assertEquals("RAISED: m:f/0 failed: {'EXIT',badarith}", e.getMessage());
+  }
+}
