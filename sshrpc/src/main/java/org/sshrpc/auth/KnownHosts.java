@@ -1,16 +1,21 @@
 package org.sshrpc.auth;
 
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.Collection;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
  * Host key verification against an OpenSSH {@code known_hosts} file, strict by default.
@@ -47,10 +52,52 @@ public final class KnownHosts {
   static String hostName(SocketAddress remote) {
     if (remote instanceof InetSocketAddress) {
       InetSocketAddress a = (InetSocketAddress) remote;
-      String h = a.getHostString();
+      String h = a.getAddress() instanceof Inet6Address ? compressed((Inet6Address) a.getAddress()) : a.getHostString();
       return a.getPort() == 22 ? h : "[" + h + "]:" + a.getPort();
     }
     return String.valueOf(remote);
+  }
+
+  /**
+   * The RFC 5952 text of an IPv6 address ({@code ::1}, not Java's {@code 0:0:0:0:0:0:0:1}), as
+   * OpenSSH writes it in known_hosts.
+   */
+  static String compressed(Inet6Address a) {
+    byte[] b = a.getAddress();
+    int[] g = new int[8];
+    for (int i = 0; i < 8; i++) {
+      g[i] = ((b[2 * i] & 0xFF) << 8) | (b[2 * i + 1] & 0xFF);
+    }
+    int bestStart = -1;
+    int bestLen = 1; // a single zero group is not compressed
+    for (int i = 0; i < 8; ) {
+      if (g[i] != 0) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < 8 && g[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        sb.append("::");
+        i += bestLen - 1;
+        continue;
+      }
+      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+        sb.append(':');
+      }
+      sb.append(Integer.toHexString(g[i]));
+    }
+    return sb.toString();
   }
 
   private static final class Verifier extends KnownHostsServerKeyVerifier {
@@ -59,6 +106,25 @@ public final class KnownHosts {
     Verifier(ServerKeyVerifier delegate, Path file, boolean acceptNew) {
       super(delegate, file);
       this.acceptNew = acceptNew;
+    }
+
+    /**
+     * Adds the compressed text of IPv6 addresses to MINA's candidates (the address as reported,
+     * and the connect target), so that OpenSSH's {@code [::1]:2222} entries match.
+     */
+    @Override
+    protected Collection<SshdSocketAddress> resolveHostNetworkIdentities(
+        ClientSession session, SocketAddress remote) {
+      Collection<SshdSocketAddress> base = super.resolveHostNetworkIdentities(session, remote);
+      Set<SshdSocketAddress> all = new TreeSet<>(SshdSocketAddress.BY_HOST_AND_PORT);
+      all.addAll(base);
+      for (SocketAddress a : new SocketAddress[] {remote, session.getConnectAddress()}) {
+        if (a instanceof InetSocketAddress && ((InetSocketAddress) a).getAddress() instanceof Inet6Address) {
+          InetSocketAddress i = (InetSocketAddress) a;
+          all.add(new SshdSocketAddress(compressed((Inet6Address) i.getAddress()), i.getPort()));
+        }
+      }
+      return all;
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import org.apache.sshd.client.channel.ChannelSubsystem;
@@ -73,6 +74,9 @@ final class RealRpcChannel implements RpcChannel {
   private volatile Semaphore permits = new Semaphore(1);
   private volatile RpcException closed;
   private volatile Term serverInfo = ErlMap.of();
+  /** Held while writing to {@link #out}: by the writer thread, or by a blocking caller's fast path. */
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final byte[] header = new byte[4]; // guarded by writeLock
   private Thread writer;
   private OutputStream out;
 
@@ -355,7 +359,10 @@ final class RealRpcChannel implements RpcChannel {
     if (version == 2) {
       inflight.put(id, p);
     }
-    outbox.add(new Outgoing(body, p));
+    Outgoing out = new Outgoing(body, p);
+    if (async || !tryWriteNow(out)) {
+      outbox.add(out);
+    }
     RpcException c = closed;
     if (c != null) {
       // Closed while we enqueued: the close may have drained the outbox before our add.
@@ -469,47 +476,41 @@ final class RealRpcChannel implements RpcChannel {
    */
   private void writeLoop() {
     List<Outgoing> batch = new ArrayList<>();
-    byte[] header = new byte[4];
     try {
       while (true) {
         batch.add(outbox.take());
         outbox.drainTo(batch, MAX_BATCH - 1);
-        int written = 0;
-        for (Outgoing o : batch) {
-          if (o == POISON) {
-            return;
-          }
-          Pending p = o.pending;
-          if (p != null) {
-            if (p.state.get() != Pending.NEW) {
-              continue;
+        writeLock.lock();
+        try {
+          int written = 0;
+          for (Outgoing o : batch) {
+            if (o == POISON) {
+              return;
             }
-            if (!permits.tryAcquire()) {
-              if (written > 0) {
-                out.flush();
-                written = 0;
+            Pending p = o.pending;
+            if (p != null) {
+              if (p.state.get() != Pending.NEW) {
+                continue;
               }
-              permits.acquire();
+              if (!permits.tryAcquire()) {
+                if (written > 0) {
+                  out.flush();
+                  written = 0;
+                }
+                permits.acquire();
+              }
+              if (!claim(p)) {
+                continue;
+              }
             }
-            if (!p.state.compareAndSet(Pending.NEW, Pending.SENT)) {
-              permits.release();
-              continue;
-            }
-            if (version == 1) {
-              v1Sent.add(p);
-            }
+            writeFrame(o.body);
+            written++;
           }
-          int n = o.body.length;
-          header[0] = (byte) (n >>> 24);
-          header[1] = (byte) (n >>> 16);
-          header[2] = (byte) (n >>> 8);
-          header[3] = (byte) n;
-          out.write(header);
-          out.write(o.body);
-          written++;
-        }
-        if (written > 0) {
-          out.flush();
+          if (written > 0) {
+            out.flush();
+          }
+        } finally {
+          writeLock.unlock();
         }
         batch.clear();
       }
@@ -520,6 +521,54 @@ final class RealRpcChannel implements RpcChannel {
         closeWith(Replies.unavailable("write to " + peer + " failed: " + e.getMessage(), e));
       }
     }
+  }
+
+  /**
+   * A blocking caller writes its own request when nothing is queued and the stream is free: this
+   * saves two thread hand-offs per sequential call. Under contention requests queue for the
+   * writer thread instead, which coalesces them.
+   */
+  private boolean tryWriteNow(Outgoing o) {
+    if (!outbox.isEmpty() || !writeLock.tryLock()) {
+      return false;
+    }
+    try {
+      if (closed != null || !outbox.isEmpty() || !permits.tryAcquire()) {
+        return false;
+      }
+      if (claim(o.pending)) {
+        writeFrame(o.body);
+        out.flush();
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      closeWith(Replies.unavailable("write to " + peer + " failed: " + e.getMessage(), e));
+      return true; // the close failed the call
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Marks {@code p} sent, holding a permit; false (permit returned) if it was abandoned. */
+  private boolean claim(Pending p) {
+    if (!p.state.compareAndSet(Pending.NEW, Pending.SENT)) {
+      permits.release();
+      return false;
+    }
+    if (version == 1) {
+      v1Sent.add(p); // before the write, so the answer always finds it
+    }
+    return true;
+  }
+
+  private void writeFrame(byte[] body) throws IOException {
+    int n = body.length;
+    header[0] = (byte) (n >>> 24);
+    header[1] = (byte) (n >>> 16);
+    header[2] = (byte) (n >>> 8);
+    header[3] = (byte) n;
+    out.write(header);
+    out.write(body);
   }
 
   // ---------------------------------------------------------------- reader

@@ -304,4 +304,18 @@ class JavaServerIT {
       slow.close();
     }
   }
+
+  @Test
+  void connectsToAnIpv6Literal() throws Exception {
+    RpcServer s6 = JavaServers.start(dir.resolve("srv6"), "::1", 0, key, testModule());
+    Path kh = dir.resolve("kh6");
+    java.nio.file.Files.writeString(kh, "[::1]:" + s6.port() + " " + s6.hostKeys().publicKeyLine() + "\n");
+    try (RpcClient c = RpcClient.builder().identity(key).knownHosts(kh).build();
+        RpcConnection cn = c.connect("tester@[::1]:" + s6.port())) {
+      assertEquals("::1", cn.address().host());
+      assertEquals(atom("v6"), cn.call("t", "echo", atom("v6")));
+    } finally {
+      s6.close();
+    }
+  }
 }

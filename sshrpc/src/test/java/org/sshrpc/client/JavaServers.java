@@ -14,11 +14,16 @@ final class JavaServers {
    * (0: any) admitting {@code clientKey} as user {@code tester}.
    */
   static RpcServer start(Path dir, int port, Path clientKey, RpcModule... modules) throws Exception {
+    return start(dir, "127.0.0.1", port, clientKey, modules);
+  }
+
+  /** As {@link #start(Path, int, Path, RpcModule...)} listening on {@code host}. */
+  static RpcServer start(Path dir, String host, int port, Path clientKey, RpcModule... modules) throws Exception {
     Files.createDirectories(dir);
     Path auth = dir.resolve("authorized_keys");
     Files.writeString(auth, "sshrpc-user=\"tester\" " + SshKeys.publicLine(clientKey) + "\n");
     RpcServer.Builder b =
-        RpcServer.builder().listen("127.0.0.1", port).hostKey(dir.resolve("host_ed25519")).authorizedKeys(auth);
+        RpcServer.builder().listen(host, port).hostKey(dir.resolve("host_ed25519")).authorizedKeys(auth);
     for (RpcModule m : modules) {
       b.module(m);
     }
