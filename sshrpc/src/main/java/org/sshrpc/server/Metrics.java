@@ -14,6 +14,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
+import org.sshrpc.term.ErlAtom;
+import org.sshrpc.term.ErlBinary;
+import org.sshrpc.term.ErlTuple;
+import org.sshrpc.term.Term;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -78,7 +82,7 @@ public final class Metrics {
   private static final Metrics NONE = new Metrics(null, null, 0);
 
   /** How a call ended, as the {@code status}/{@code reason} labels report it. */
-  enum Outcome {
+  enum CallStatus {
     OK("ok"),
     /** The function ran and raised (Erlang exception, Java exception, bad arguments). */
     RAISED("raised"),
@@ -87,17 +91,49 @@ public final class Metrics {
     TIMEOUT("timeout"),
     CANCELLED("cancelled"),
     OVERLOADED("overloaded"),
-    BAD_REQUEST("badrequest");
+    BAD_REQUEST("badrequest"),
+    /** The channel closed while the call ran. */
+    NOCONNECTION("noconnection");
 
     final String label;
 
-    Outcome(String label) {
+    CallStatus(String label) {
       this.label = label;
+    }
+
+    /** The status of a server {@link Outcome}, read from its reason's shape. */
+    static CallStatus of(Outcome o) {
+      if (o.ok()) {
+        return OK;
+      }
+      Term v = o.value();
+      if (o.exit()) {
+        return v instanceof ErlTuple && ((ErlTuple) v).isTagged("undef", 2) ? UNDEF : RAISED;
+      }
+      if (v instanceof ErlTuple && ((ErlTuple) v).isTagged("sshrpc_denied", 2)) {
+        return DENIED;
+      }
+      if (v instanceof ErlAtom) {
+        switch (((ErlAtom) v).name()) {
+          case "timeout":
+            return TIMEOUT;
+          case "cancelled":
+            return CANCELLED;
+          case "overloaded":
+            return OVERLOADED;
+          case "noconnection":
+            return NOCONNECTION;
+          default:
+            break;
+        }
+      }
+      return RAISED;
     }
 
     /** Whether a call with this outcome reached an exported function (so its name may be a label). */
     boolean resolved() {
-      return this == OK || this == RAISED || this == TIMEOUT || this == CANCELLED;
+      return this == OK || this == RAISED || this == TIMEOUT || this == CANCELLED
+          || this == NOCONNECTION;
     }
   }
 
@@ -185,6 +221,16 @@ public final class Metrics {
     return prometheus.scrape("text/plain; version=0.0.4; charset=utf-8");
   }
 
+  /**
+   * The built-in module {@code sshrpc_metrics}: {@code scrape/0} returns {@link #scrape()} as a
+   * UTF-8 binary. Callable only through a policy rule that names it ({@link MetricsAccess}).
+   */
+  RpcModule module() {
+    return RpcModule.builder(MetricsAccess.MODULE)
+        .function("scrape", 0, (ctx, args) -> ErlBinary.utf8(scrape()))
+        .build();
+  }
+
   // Hooks for the session core (package-private: not API).
 
   void sessionOpened() {
@@ -219,27 +265,34 @@ public final class Metrics {
     }
   }
 
-  /**
-   * A call was received; returns its start time to pass to {@link #callFinished}. Every call to
-   * this must be followed by exactly one {@code callFinished}, or in-flight never goes down.
-   */
-  long callStarted() {
-    if (registry == null) {
-      return 0;
+  /** A call was accepted and is about to run: one more in flight until {@link #callFinished}. */
+  void callStarted() {
+    if (registry != null) {
+      inFlight.incrementAndGet();
     }
-    inFlight.incrementAndGet();
-    return registry.config().clock().monotonicTime();
   }
 
-  /** A call started at {@code startNanos} was answered (or dropped, for a cast) with {@code outcome}. */
-  void callFinished(long startNanos, String module, String function, int arity, Outcome outcome) {
-    if (registry == null) {
-      return;
+  /**
+   * A call counted by {@link #callStarted} ended with {@code status}, {@code elapsedNanos} after
+   * it was received. Called exactly once per started call.
+   */
+  void callFinished(String module, String function, int arity, CallStatus status, long elapsedNanos) {
+    if (registry != null) {
+      inFlight.decrementAndGet();
+      record(module, function, arity, status, elapsedNanos);
     }
-    inFlight.decrementAndGet();
-    long elapsed = registry.config().clock().monotonicTime() - startNanos;
+  }
+
+  /** A call was refused before it ran (denied, undefined, overloaded): counted, not in flight. */
+  void callRefused(String module, String function, int arity, CallStatus status) {
+    if (registry != null) {
+      record(module, function, arity, status, 0);
+    }
+  }
+
+  private void record(String module, String function, int arity, CallStatus outcome, long elapsed) {
     String mfa = label(module, function, arity, outcome);
-    String status = outcome == Outcome.OK ? "ok" : "error";
+    String status = outcome == CallStatus.OK ? "ok" : "error";
     timers
         .computeIfAbsent(
             status + ' ' + mfa,
@@ -250,7 +303,7 @@ public final class Metrics {
                     .serviceLevelObjectives(BUCKETS)
                     .register(registry))
         .record(Math.max(0, elapsed), TimeUnit.NANOSECONDS);
-    if (outcome != Outcome.OK) {
+    if (outcome != CallStatus.OK) {
       errors
           .computeIfAbsent(
               outcome.label + ' ' + mfa,
@@ -263,7 +316,7 @@ public final class Metrics {
     }
   }
 
-  private String label(String module, String function, int arity, Outcome outcome) {
+  private String label(String module, String function, int arity, CallStatus outcome) {
     if (!outcome.resolved() || module == null || function == null) {
       return UNRESOLVED;
     }

@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.sshrpc.server.Metrics.Outcome;
+import org.sshrpc.server.Metrics.CallStatus;
 import org.sshrpc.testing.PrometheusText;
 
 @Timeout(30)
@@ -18,19 +18,18 @@ class MetricsTest {
   private final MockClock clock = new MockClock();
   private final Metrics metrics = Metrics.builder().clock(clock).jvmMetrics(false).build();
 
-  private void call(String m, String f, int arity, Outcome outcome, Duration took) {
-    long start = metrics.callStarted();
-    clock.add(took);
-    metrics.callFinished(start, m, f, arity, outcome);
+  private void call(String m, String f, int arity, CallStatus outcome, Duration took) {
+    metrics.callStarted();
+    metrics.callFinished(m, f, arity, outcome, took.toNanos());
   }
 
   @Test
   void countsCallsAndLatencyPerFunction() {
     for (int i = 0; i < 3; i++) {
-      call("lists", "seq", 2, Outcome.OK, Duration.ofMillis(3));
+      call("lists", "seq", 2, CallStatus.OK, Duration.ofMillis(3));
     }
-    call("lists", "seq", 2, Outcome.RAISED, Duration.ofMillis(40));
-    call("erlang", "node", 0, Outcome.OK, Duration.ofNanos(50_000));
+    call("lists", "seq", 2, CallStatus.RAISED, Duration.ofMillis(40));
+    call("erlang", "node", 0, CallStatus.OK, Duration.ofNanos(50_000));
 
     PrometheusText p = PrometheusText.parse(metrics.scrape());
     assertEquals("histogram", p.family("sshrpc_calls_seconds").orElseThrow().type());
@@ -51,10 +50,10 @@ class MetricsTest {
 
   @Test
   void unresolvedTargetsNeverBecomeLabels() {
-    call("no_such_module", "invented_1", 0, Outcome.UNDEF, Duration.ZERO);
-    call("secret", "thing", 1, Outcome.DENIED, Duration.ZERO);
-    call(null, null, 0, Outcome.BAD_REQUEST, Duration.ZERO);
-    call("lists", "seq", 2, Outcome.OVERLOADED, Duration.ZERO);
+    call("no_such_module", "invented_1", 0, CallStatus.UNDEF, Duration.ZERO);
+    call("secret", "thing", 1, CallStatus.DENIED, Duration.ZERO);
+    call(null, null, 0, CallStatus.BAD_REQUEST, Duration.ZERO);
+    metrics.callRefused("lists", "seq", 2, CallStatus.OVERLOADED);
 
     String text = metrics.scrape();
     assertFalse(text.contains("invented_1"), text);
@@ -71,11 +70,10 @@ class MetricsTest {
   void distinctFunctionLabelsAreCapped() {
     Metrics capped = Metrics.builder().clock(clock).jvmMetrics(false).maxFunctions(2).build();
     for (int i = 0; i < 5; i++) {
-      long s = capped.callStarted();
-      capped.callFinished(s, "m", "f" + i, 0, Outcome.OK);
+      capped.callStarted();
+      capped.callFinished("m", "f" + i, 0, CallStatus.OK, 1);
     }
-    long s = capped.callStarted();
-    capped.callFinished(s, "m", "f0", 0, Outcome.OK);
+    capped.callRefused("m", "f0", 0, CallStatus.OK);
     PrometheusText p = PrometheusText.parse(capped.scrape());
     assertEquals(2, p.value("sshrpc_calls_seconds_count", "mfa", "m:f0/0"));
     assertEquals(1, p.value("sshrpc_calls_seconds_count", "mfa", "m:f1/0"));
@@ -85,7 +83,7 @@ class MetricsTest {
 
   @Test
   void tracksInFlightSessionsAndBytes() {
-    long a = metrics.callStarted();
+    metrics.callStarted();
     metrics.callStarted();
     metrics.sessionOpened();
     metrics.sessionOpened();
@@ -94,7 +92,7 @@ class MetricsTest {
     metrics.received(28);
     metrics.sent(7);
     metrics.frameError("badframe");
-    metrics.callFinished(a, "m", "f", 0, Outcome.OK);
+    metrics.callFinished("m", "f", 0, CallStatus.OK, 5);
 
     PrometheusText p = PrometheusText.parse(metrics.scrape());
     assertEquals(1, p.value("sshrpc_calls_in_flight"));
@@ -117,8 +115,8 @@ class MetricsTest {
   void noneRecordsNothing() {
     Metrics none = Metrics.none();
     assertFalse(none.enabled());
-    long s = none.callStarted();
-    none.callFinished(s, "m", "f", 0, Outcome.OK);
+    none.callStarted();
+    none.callFinished("m", "f", 0, CallStatus.OK, 1);
     none.sessionOpened();
     none.received(5);
     assertEquals("", none.scrape());
@@ -128,8 +126,8 @@ class MetricsTest {
   @Test
   void scrapeNeedsAPrometheusRegistry() {
     Metrics other = Metrics.builder().registry(new SimpleMeterRegistry()).jvmMetrics(false).build();
-    long s = other.callStarted();
-    other.callFinished(s, "m", "f", 0, Outcome.OK);
+    other.callStarted();
+    other.callFinished("m", "f", 0, CallStatus.OK, 1);
     assertEquals(1, other.registry().get("sshrpc.calls").timer().count());
     IllegalStateException e = assertThrows(IllegalStateException.class, other::scrape);
     assertTrue(e.getMessage().contains("SimpleMeterRegistry"), e.getMessage());
