@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.List;
 import java.util.Objects;
 
@@ -105,6 +106,11 @@ public final class PolicySource {
   }
 
   private static Object stamp(Path file) throws IOException {
+    if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      // Permissions too: a chmod changes whether the file is trusted, not its mtime.
+      PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class);
+      return List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()), a.permissions());
+    }
     BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
     return List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
   }

@@ -101,6 +101,11 @@ final class RealRpcConnection implements RpcConnection {
     }
   }
 
+  /** The current SSH session (for tests and diagnostics). */
+  ClientSession session() {
+    return session;
+  }
+
   @Override
   public NodeAddress address() {
     return address;

@@ -283,10 +283,13 @@ public final class Metrics {
     }
   }
 
-  /** A call was refused before it ran (denied, undefined, overloaded): counted, not in flight. */
-  void callRefused(String module, String function, int arity, CallStatus status) {
+  /**
+   * A call that was never counted in flight ended: refused before it ran (denied, undefined,
+   * overloaded; {@code elapsedNanos} 0) or run inline on the reading thread.
+   */
+  void callRefused(String module, String function, int arity, CallStatus status, long elapsedNanos) {
     if (registry != null) {
-      record(module, function, arity, status, 0);
+      record(module, function, arity, status, elapsedNanos);
     }
   }
 

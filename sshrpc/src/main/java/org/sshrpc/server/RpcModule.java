@@ -3,6 +3,7 @@ package org.sshrpc.server;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -12,6 +13,8 @@ import java.util.Objects;
 import org.sshrpc.term.ErlAtom;
 import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
+import org.sshrpc.term.TermMapper;
+import org.sshrpc.term.TermMappingException;
 import org.sshrpc.term.Terms;
 
 /**
@@ -42,16 +45,17 @@ public final class RpcModule {
   /**
    * A module from an object whose class is annotated {@link ErlModule}: each public method
    * declared by the class (not by {@code Object}) becomes a function named after the method, with
-   * its arity the number of {@link Term} parameters. A method may take a leading {@link
-   * CallContext}; its other parameters must be {@code Term} or a {@code Term} subtype (an
-   * argument of another kind fails the call with {@code badarg}); it returns a {@code Term}, or is
-   * {@code void} (the reply is {@code ok}).
+   * its arity the number of its parameters, not counting an optional leading {@link CallContext}.
+   * Parameters and the return value are mapped with {@link TermMapper} ({@code long}, {@code
+   * double}, {@code boolean}, {@code String}, {@code byte[]}, {@code List}, {@code Map}, enums,
+   * {@link Term} unchanged); a {@code void} method replies {@code ok}. An argument that does not
+   * fit its parameter's type fails the call with {@code badarg}.
    *
    * <p>The methods are found once, here, from the operator's object; nothing sent by a client is
    * ever turned into a class or method name.
    *
-   * @throws IllegalArgumentException if the class is not annotated, a method has an unsupported
-   *     signature, or two methods share a name and arity; the message names the method
+   * @throws IllegalArgumentException if the class is not annotated, a method has a type with no
+   *     mapping, or two methods share a name and arity; the message names the method
    */
   public static RpcModule fromAnnotated(Object target) {
     Objects.requireNonNull(target, "target");
@@ -66,18 +70,22 @@ public final class RpcModule {
         continue;
       }
       Class<?>[] params = m.getParameterTypes();
+      Type[] generic = m.getGenericParameterTypes();
       int first = params.length > 0 && params[0] == CallContext.class ? 1 : 0;
       for (int i = first; i < params.length; i++) {
-        if (!Term.class.isAssignableFrom(params[i])) {
+        try {
+          TermMapper.checkSupported(generic[i]);
+        } catch (TermMappingException e) {
           throw new IllegalArgumentException(
-              type.getName() + "." + m.getName() + ": parameter " + (i + 1) + " is " + params[i].getSimpleName()
-                  + " (expected: Term or a Term subtype, or a leading CallContext)");
+              type.getName() + "." + m.getName() + ": parameter " + (i + 1) + ": " + e.getMessage(), e);
         }
       }
-      Class<?> ret = m.getReturnType();
-      if (ret != void.class && !Term.class.isAssignableFrom(ret)) {
-        throw new IllegalArgumentException(
-            type.getName() + "." + m.getName() + ": returns " + ret.getSimpleName() + " (expected: Term or void)");
+      if (m.getReturnType() != void.class) {
+        try {
+          TermMapper.checkSupported(m.getGenericReturnType());
+        } catch (TermMappingException e) {
+          throw new IllegalArgumentException(type.getName() + "." + m.getName() + ": return type: " + e.getMessage(), e);
+        }
       }
       int arity = params.length - first;
       if (b.entries.containsKey(new Key(m.getName(), arity))) {
@@ -85,12 +93,12 @@ public final class RpcModule {
             type.getName() + "." + m.getName() + "/" + arity + " is overloaded; an exported name/arity must be unique");
       }
       m.setAccessible(true); // public method of a possibly non-public class
-      b.function(m.getName(), arity, reflective(target, m, first == 1, params));
+      b.function(m.getName(), arity, reflective(target, m, first == 1, generic));
     }
     return b.build();
   }
 
-  private static RpcFunction reflective(Object target, Method m, boolean wantsContext, Class<?>[] params) {
+  private static RpcFunction reflective(Object target, Method m, boolean wantsContext, Type[] params) {
     return (ctx, args) -> {
       Object[] actual = new Object[params.length];
       int off = wantsContext ? 1 : 0;
@@ -98,11 +106,11 @@ public final class RpcModule {
         actual[0] = ctx;
       }
       for (int i = 0; i < args.size(); i++) {
-        Term a = args.get(i);
-        if (!params[i + off].isInstance(a)) {
+        try {
+          actual[i + off] = TermMapper.fromTerm(args.get(i), params[i + off]);
+        } catch (TermMappingException e) {
           throw new ErlangException(Terms.atom("badarg"));
         }
-        actual[i + off] = a;
       }
       Object r;
       try {
@@ -117,7 +125,13 @@ public final class RpcModule {
         }
         throw e;
       }
-      return m.getReturnType() == void.class ? ErlAtom.OK : (Term) r;
+      if (m.getReturnType() == void.class) {
+        return ErlAtom.OK;
+      }
+      if (r == null) {
+        throw new NullPointerException(m.getName() + " returned null");
+      }
+      return TermMapper.toTerm(r);
     };
   }
 
@@ -157,8 +171,12 @@ public final class RpcModule {
     }
   }
 
-  /** An exported name: a function, or a process starter (exactly one is non-null). */
-  record Entry(RpcFunction function, ProcessFactory process) {}
+  /**
+   * An exported name: a function, or a process starter (exactly one is non-null). An inline
+   * function is short, bounded and never blocks (built-ins only), so it runs on the thread that
+   * decoded the request instead of paying two thread hand-offs.
+   */
+  record Entry(RpcFunction function, ProcessFactory process, boolean inline) {}
 
   /** A builder of {@link RpcModule}; not thread-safe. */
   public static final class Builder {
@@ -180,12 +198,17 @@ public final class RpcModule {
      *     outside 0..255
      */
     public Builder function(String name, int arity, RpcFunction fn) {
-      return add(name, arity, new Entry(Objects.requireNonNull(fn, "fn"), null));
+      return add(name, arity, new Entry(Objects.requireNonNull(fn, "fn"), null, false));
+    }
+
+    /** A built-in function that may run on the I/O thread; see {@link Entry}. */
+    Builder inlineFunction(String name, int arity, RpcFunction fn) {
+      return add(name, arity, new Entry(Objects.requireNonNull(fn, "fn"), null, true));
     }
 
     /** Exports a process starter as {@code name/arity}, used by {@code spawn}. */
     public Builder process(String name, int arity, ProcessFactory factory) {
-      return add(name, arity, new Entry(null, Objects.requireNonNull(factory, "factory")));
+      return add(name, arity, new Entry(null, Objects.requireNonNull(factory, "factory"), false));
     }
 
     private Builder add(String fname, int arity, Entry e) {

@@ -82,6 +82,11 @@ public final class RpcServer implements AutoCloseable {
     s.setChannelFactories(List.of(RpcChannelSession.FACTORY));
     s.setSubsystemFactories(RpcSubsystemFactory.both(service));
     CoreModuleProperties.TCP_NODELAY.set(s, true);
+    // Caps so one client cannot hold unbounded server state (channels, idle sessions).
+    // MINA refuses a channel only when more than this many are already open, hence the - 1.
+    CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(s, b.maxChannelsPerConnection - 1);
+    CoreModuleProperties.IDLE_TIMEOUT.set(s, b.idleTimeout);
+    CoreModuleProperties.AUTH_TIMEOUT.set(s, Duration.ofSeconds(30));
     CoreModuleProperties.AUTH_METHODS.set(s, b.password != null ? "publickey,password" : "publickey");
     this.sshd = s;
   }
@@ -176,6 +181,8 @@ public final class RpcServer implements AutoCloseable {
     private PasswordAuthenticator password;
     private AlgorithmPolicy algorithms = AlgorithmPolicy.defaults();
     private Duration closeTimeout = Duration.ofSeconds(5);
+    private int maxChannelsPerConnection = 64;
+    private Duration idleTimeout = Duration.ofHours(1);
     private final RpcService.Builder service = RpcService.builder();
 
     private Builder() {}
@@ -285,12 +292,33 @@ public final class RpcServer implements AutoCloseable {
       return this;
     }
 
+<<<<<<< HEAD
     /**
      * Records metrics and exports {@code sshrpc_metrics:scrape/0}, callable only through a policy
      * rule that names the module. Default: none. See {@link Metrics}.
      */
     public Builder metrics(Metrics metrics) {
       service.metrics(metrics);
+=======
+    /** Channels one SSH connection may have open at once. Default 64. */
+    public Builder maxChannelsPerConnection(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("maxChannelsPerConnection: " + n + " (expected: > 0)");
+      }
+      this.maxChannelsPerConnection = n;
+      return this;
+    }
+
+    /**
+     * How long a connection may stay silent before the server closes it (clients reconnect).
+     * Default 1 hour.
+     */
+    public Builder idleTimeout(Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("idleTimeout: " + d + " (expected: > 0)");
+      }
+      this.idleTimeout = d;
+>>>>>>> syntax
       return this;
     }
 

@@ -107,7 +107,7 @@ public final class RpcSession {
 
   // Processes and mailboxes this channel owns; monitors it holds.
   private final Set<LocalProcess> processes = ConcurrentHashMap.newKeySet();
-  private final Set<Mailbox> watched = ConcurrentHashMap.newKeySet();
+  private final Map<ErlPid, Mailbox> watched = new ConcurrentHashMap<>();
   private final AtomicInteger monitors = new AtomicInteger();
   private volatile ClientMailbox defaultMailbox;
   private final List<ClientMailbox> mailboxes = new ArrayList<>(); // guarded by itself
@@ -423,12 +423,12 @@ public final class RpcSession {
       }
       ErlRef ref = service.processes.newRef();
       send(ServerMessage.Reply.ok(mo.id(), ref).toTerm());
+      monitors.incrementAndGet(); // given back when its DOWN is delivered
       Mailbox target = service.processes.get(mo.pid());
       if (target == null) {
         deliverDown(ref, mo.pid(), ErlAtom.of("noproc"));
       } else {
-        monitors.incrementAndGet();
-        watched.add(target);
+        watched.put(target.pid, target);
         target.monitor(ref, this);
       }
     } else if (msg instanceof ClientMessage.Mailbox mb) {
@@ -530,6 +530,7 @@ public final class RpcSession {
       return;
     }
     monitors.decrementAndGet();
+    watched.remove(pid); // a pid dies once: every monitor of it fires now
     ClientMailbox box = defaultMailbox();
     deliverToClient(box.pid, Mailbox.down(ref, pid, reason));
   }
@@ -574,10 +575,16 @@ public final class RpcSession {
     RpcModule.Entry e = service.resolve(st, m, f, args, refusal);
     if (e == null || e.function() == null) {
       Outcome r = refusal[0] != null ? refusal[0] : Outcome.raised(RpcService.undef(m, f, args));
-      service.metrics().callRefused(m.name(), f.name(), args.size(), Metrics.CallStatus.of(r));
+      service.metrics().callRefused(m.name(), f.name(), args.size(), Metrics.CallStatus.of(r), 0);
       return r;
     }
     RpcFunction fn = e.function();
+    if (e.inline()) {
+      long t0 = System.nanoTime();
+      Outcome r = RpcService.run(fn, st, args);
+      service.metrics().callRefused(m.name(), f.name(), args.size(), Metrics.CallStatus.of(r), System.nanoTime() - t0);
+      return r;
+    }
     st.metered(m, f, args.size());
     try {
       st.future = service.executor.submit(() -> st.finish(RpcService.run(fn, st, args), false));
@@ -840,7 +847,7 @@ public final class RpcSession {
     for (ClientMailbox b : boxes) {
       b.markDead(NOCONNECTION);
     }
-    for (Mailbox m : watched) {
+    for (Mailbox m : watched.values()) {
       m.demonitorAll(this);
     }
     watched.clear();

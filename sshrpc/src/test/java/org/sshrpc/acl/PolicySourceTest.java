@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +69,24 @@ class PolicySourceTest {
     replace(f, "deny *\n");
     assertFalse(s.current().allows("u", null, "lists", "seq", 2));
     assertNull(s.lastError());
+  }
+
+  @Test
+  void policyFileWritableByOthersIsNotTrusted() throws IOException {
+    Path f = dir.resolve("policy");
+    Files.writeString(f, "deny *\n");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw-rw-"));
+    IOException e = assertThrows(IOException.class, () -> PolicySource.watching(f));
+    assertTrue(e.getMessage().contains("writable by others"), e.getMessage());
+
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    PolicySource s = PolicySource.watching(f);
+    Files.writeString(f, "allow *\n");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--rw-"));
+    assertFalse(s.current().allows("u", null, "lists", "seq", 2), "untrusted edit not applied");
+    assertTrue(s.lastError().contains("writable by others"), s.lastError());
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw-r--"));
+    assertTrue(s.current().allows("u", null, "lists", "seq", 2), "group write tolerated");
   }
 
   @Test

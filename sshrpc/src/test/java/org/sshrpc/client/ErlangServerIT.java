@@ -249,4 +249,16 @@ class ErlangServerIT {
       assertTrue(e.getMessage().contains("authentication"), e.getMessage());
     }
   }
+
+  @Test
+  void clientSideDeadlineOnAV1ServerAndTheChannelRecovers() throws Exception {
+    try (RpcClient c = client(trusted()).build();
+        RpcConnection conn = c.connect(target())) {
+      RpcException e = assertThrows(RpcException.class,
+          () -> conn.call("timer", "sleep", List.of(integer(1000)), CallOptions.timeout(java.time.Duration.ofMillis(100))));
+      assertEquals(Status.DEADLINE_EXCEEDED, e.status());
+      // v1 answers in order: the late answer is consumed and discarded, the next call gets its own.
+      assertEquals(integer(42), conn.call("erlang", "abs", integer(-42)));
+    }
+  }
 }

@@ -318,4 +318,80 @@ class JavaServerIT {
       s6.close();
     }
   }
+
+  @Test
+  void interruptingABlockingCallCancelsIt() throws Exception {
+    CompletableFuture<RpcException> thrown = new CompletableFuture<>();
+    Thread caller = new Thread(() -> {
+      try {
+        conn.call("t", "block", atom("interrupt"));
+        thrown.complete(null);
+      } catch (RpcException e) {
+        thrown.complete(e);
+      }
+    });
+    caller.start();
+    Thread.sleep(200);
+    caller.interrupt();
+    RpcException e = thrown.get(30, TimeUnit.SECONDS);
+    assertEquals(Status.CANCELLED, e.status());
+    assertEquals("interrupt", interrupted.poll(30, TimeUnit.SECONDS), "the server interrupted the handler");
+    caller.join(10_000);
+  }
+
+  @Test
+  void replyLargerThanTheClientLimitFailsTheChannelClearly() throws Exception {
+    try (RpcClient c = RpcClient.builder().identity(key).knownHosts(dir.resolve("kh")).defaultUser("tester")
+            .maxFrameLength(1024).reconnectPolicy(ReconnectPolicy.NEVER).build();
+        RpcConnection cn = c.connect("127.0.0.1:" + server.port())) {
+      assertEquals(atom("small"), cn.call("t", "echo", atom("small")));
+      RpcException e = assertThrows(RpcException.class, () -> cn.call("t", "echo", org.sshrpc.term.Terms.binary(new byte[4096])));
+      assertEquals(Status.INTERNAL, e.status());
+      assertTrue(e.getMessage().contains("frame too large") && e.getMessage().contains("<= 1024"), e.getMessage());
+      assertFalse(cn.isOpen());
+    }
+  }
+
+  @Test
+  void negotiatesThePolicysFirstCipher() {
+    org.apache.sshd.client.session.ClientSession session = ((RealRpcConnection) conn).session();
+    String cipher = session.getNegotiatedKexParameter(org.apache.sshd.common.kex.KexProposalOption.C2SENC);
+    assertEquals(org.sshrpc.auth.AlgorithmPolicy.defaults().ciphers().get(0), cipher);
+  }
+
+  @Test
+  void callsBeyondTheServersInFlightLimitWaitAndACancelStillGetsThrough() throws Exception {
+    Path d = dir.resolve("srv-limit");
+    java.nio.file.Files.createDirectories(d);
+    java.nio.file.Files.writeString(d.resolve("authorized_keys"), "sshrpc-user=\"tester\" " + SshKeys.publicLine(key) + "\n");
+    RpcServer limited = RpcServer.builder().listen("127.0.0.1", 0).hostKey(d.resolve("host")).authorizedKeys(d.resolve("authorized_keys"))
+        .module(testModule()).maxInFlight(2).build().start();
+    try (RpcClient c = RpcClient.builder().identity(key).knownHosts(JavaServers.trust(dir.resolve("kh-limit"), limited)).defaultUser("tester").build();
+        RpcConnection cn = c.connect("127.0.0.1:" + limited.port())) {
+      CompletableFuture<Term> b1 = cn.callAsync("t", "block", atom("limit1"));
+      CompletableFuture<Term> b2 = cn.callAsync("t", "block", atom("limit2"));
+      CompletableFuture<Term> queued = cn.callAsync("t", "echo", atom("queued"));
+      Thread.sleep(300);
+      assertFalse(queued.isDone(), "the third call waits for a free slot instead of being refused");
+      assertTrue(b1.cancel(true));
+      assertEquals(atom("queued"), queued.get(30, TimeUnit.SECONDS));
+      assertEquals("limit1", interrupted.poll(30, TimeUnit.SECONDS));
+      assertTrue(b2.cancel(true));
+      assertEquals("limit2", interrupted.poll(30, TimeUnit.SECONDS));
+    } finally {
+      limited.close();
+    }
+  }
+
+  @Test
+  void exitStopsAProcessAndDownGoesToTheMonitorsOwnMailbox() throws Exception {
+    Mailbox first = conn.mailbox();
+    Mailbox second = conn.mailbox();
+    Term pid = conn.spawn("t", "pinger", List.of());
+    Term ref = conn.monitor(second, pid);
+    conn.exit(pid, atom("kill"));
+    ErlTuple down = (ErlTuple) second.receive(Duration.ofSeconds(30)).orElseThrow();
+    assertEquals(tuple(atom("DOWN"), ref, atom("process"), pid), tuple(down.get(0), down.get(1), down.get(2), down.get(3)));
+    assertTrue(first.poll().isEmpty(), "DOWN must not land in another mailbox");
+  }
 }

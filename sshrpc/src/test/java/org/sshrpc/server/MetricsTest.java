@@ -53,7 +53,7 @@ class MetricsTest {
     call("no_such_module", "invented_1", 0, CallStatus.UNDEF, Duration.ZERO);
     call("secret", "thing", 1, CallStatus.DENIED, Duration.ZERO);
     call(null, null, 0, CallStatus.BAD_REQUEST, Duration.ZERO);
-    metrics.callRefused("lists", "seq", 2, CallStatus.OVERLOADED);
+    metrics.callRefused("lists", "seq", 2, CallStatus.OVERLOADED, 0);
 
     String text = metrics.scrape();
     assertFalse(text.contains("invented_1"), text);
@@ -73,7 +73,7 @@ class MetricsTest {
       capped.callStarted();
       capped.callFinished("m", "f" + i, 0, CallStatus.OK, 1);
     }
-    capped.callRefused("m", "f0", 0, CallStatus.OK);
+    capped.callRefused("m", "f0", 0, CallStatus.OK, 1);
     PrometheusText p = PrometheusText.parse(capped.scrape());
     assertEquals(2, p.value("sshrpc_calls_seconds_count", "mfa", "m:f0/0"));
     assertEquals(1, p.value("sshrpc_calls_seconds_count", "mfa", "m:f1/0"));

@@ -264,6 +264,76 @@ class ServerIT {
     assertThrows(Exception.class, () -> c.session.auth().verify(RawClient.WAIT));
   }
 
+
+  @Test
+  void aKeyCannotClaimAnotherUsersName() throws Exception {
+    start();
+    // alice's key asking to be bob: refused, so bob's permissions are never reachable with it
+    RawClient c = new RawClient(fx.server.boundAddresses().get(0), fx.server.hostKeys().publicKey(), "bob", fx.aliceKey);
+    toClose.add(c);
+    assertThrows(Exception.class, () -> c.session.auth().verify(RawClient.WAIT));
+  }
+
+  @Test
+  void policyFileReloadsWithoutDroppingTheConnection() throws Exception {
+    Path policy = dir.resolve("policy.conf");
+    java.nio.file.Files.writeString(policy, "allow *\n");
+    fx = new ServerFixture(dir, b -> {
+      try {
+        b.policyFile(policy);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    RawClient.Channel ch = client("alice").open();
+    ch.send(mfa("lists", "seq", integer(1), integer(2)));
+    assertEquals(ok(seq(1, 2)), ch.read());
+    Path next = dir.resolve("policy.next");
+    java.nio.file.Files.writeString(next, "deny lists:*\nallow *\n");
+    java.nio.file.Files.move(next, policy, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    ch.send(mfa("lists", "seq", integer(1), integer(2)));
+    assertEquals(
+        tuple(atom("exec_badrpc"), tuple(atom("EXIT"), tuple(atom("sshrpc_denied"), tuple(atom("lists"), atom("seq"), integer(2))))),
+        answer(ch.read()).reply());
+    ch.send(mfa("sshrpc", "ping"));
+    assertEquals(ok(atom("pong")), ch.read());
+  }
+
+  @Test
+  void hostKeyIsGeneratedOnceAndReused() throws Exception {
+    start();
+    String first = fx.server.hostKeyFingerprint();
+    int port = fx.port();
+    fx.close();
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
+        java.nio.file.Files.getPosixFilePermissions(dir.resolve("host_ed25519"));
+    assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"), perms);
+    fx = new ServerFixture(dir, b -> {});
+    assertEquals(first, fx.server.hostKeyFingerprint());
+    assertTrue(first.startsWith("SHA256:"), first);
+    assertTrue(port > 0);
+  }
+
+  @Test
+  void closeEndsOpenConnections() throws Exception {
+    start();
+    RawClient.Channel ch = client("alice").open();
+    ch.send(mfa("sshrpc", "ping"));
+    assertEquals(ok(atom("pong")), ch.read());
+    fx.server.close();
+    assertTrue(ch.closedByServer());
+  }
+
+
+  @Test
+  void channelsPerConnectionAreCapped() throws Exception {
+    fx = new ServerFixture(dir, b -> b.maxChannelsPerConnection(2));
+    RawClient c = client("alice");
+    c.open();
+    c.open();
+    assertThrows(IOException.class, () -> c.open());
+  }
+
   @SuppressWarnings("unused")
   private static SshClient unused() {
     return null;
