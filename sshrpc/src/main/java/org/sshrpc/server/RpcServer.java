@@ -292,14 +292,15 @@ public final class RpcServer implements AutoCloseable {
       return this;
     }
 
-<<<<<<< HEAD
     /**
      * Records metrics and exports {@code sshrpc_metrics:scrape/0}, callable only through a policy
      * rule that names the module. Default: none. See {@link Metrics}.
      */
     public Builder metrics(Metrics metrics) {
       service.metrics(metrics);
-=======
+      return this;
+    }
+
     /** Channels one SSH connection may have open at once. Default 64. */
     public Builder maxChannelsPerConnection(int n) {
       if (n <= 0) {
@@ -318,7 +319,6 @@ public final class RpcServer implements AutoCloseable {
         throw new IllegalArgumentException("idleTimeout: " + d + " (expected: > 0)");
       }
       this.idleTimeout = d;
->>>>>>> syntax
       return this;
     }
 
