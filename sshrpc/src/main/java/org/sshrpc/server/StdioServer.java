@@ -6,7 +6,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -67,13 +66,14 @@ public final class StdioServer {
 
   /**
    * Serves this process's stdin/stdout. Claims stdout first: {@link System#out} is redirected to
-   * stderr, so a stray {@code println} in a module cannot corrupt the frame stream.
+   * {@link System#err} (or wherever that points now), so a stray {@code println} in a module
+   * cannot corrupt the frame stream.
    *
    * @return the exit status ({@link #EXIT_OK}, {@link #EXIT_PROTOCOL}, {@link #EXIT_ENVIRONMENT})
    */
   public int serveProcessStdio() throws InterruptedException {
     OutputStream out = new FileOutputStream(FileDescriptor.out);
-    System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+    System.setOut(System.err);
     return serve(new FileInputStream(FileDescriptor.in), out);
   }
 
