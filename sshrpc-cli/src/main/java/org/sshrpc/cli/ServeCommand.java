@@ -3,7 +3,9 @@ package org.sshrpc.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,9 +94,20 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (!Files.exists(authorizedKeys)) {
+      err.println(
+          "sshrpc serve: warning: " + authorizedKeys + " does not exist: nobody can log in until it"
+              + " does (it is read again when it appears or changes)");
+    }
     RpcServer server;
     try {
       server = builder().build().start();
+    } catch (BindException e) {
+      err.println(
+          "sshrpc serve: cannot listen on "
+              + listenAddresses().stream().map(Cli::format).collect(Collectors.joining(" "))
+              + ": " + Cli.oneLine(e));
+      return Main.UNAVAILABLE;
     } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
       err.println("sshrpc serve: " + Cli.oneLine(e));
       return Main.UNAVAILABLE;

@@ -130,7 +130,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
       PublicKey shown = key instanceof OpenSshCertificate ? ((OpenSshCertificate) key).getCertPubKey() : key;
       LOG.info(
           "auth refused: user={} key={} {} from={}: {}",
-          username,
+          printable(username),
           KeyUtils.getKeyType(key),
           KeyUtils.getFingerPrint(shown),
           session == null ? null : session.getClientAddress(),
@@ -150,7 +150,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
           ? checkCertificate(username, (OpenSshCertificate) key, addr, session)
           : checkPlainKey(username, key, addr, session);
     } catch (RuntimeException e) {
-      LOG.error("auth check failed for user={}", username, e);
+      LOG.error("auth check failed for user={}", printable(username), e);
       return "internal error: " + e;
     }
   }
@@ -323,7 +323,32 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
   }
 
   private static String quote(String s) {
-    return "\"" + s + "\"";
+    return "\"" + printable(s) + "\"";
+  }
+
+  /**
+   * {@code s} safe for a log line: the user name comes from an unauthenticated peer, so control
+   * characters (a forged second log line) are escaped and the length is capped.
+   */
+  static String printable(String s) {
+    if (s == null) {
+      return "null";
+    }
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && b.length() < 100; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029') {
+        b.append(String.format("\\x%02x", (int) c & 0xffff));
+      } else if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else {
+        b.append(c);
+      }
+    }
+    if (b.length() >= 100 && s.length() > 0) {
+      b.append("...");
+    }
+    return b.toString();
   }
 
   private static String epoch(long seconds) {

@@ -1,5 +1,6 @@
 package org.sshrpc.auth;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -183,6 +184,18 @@ class AuthorizedKeysAuthenticatorTest {
     assertTrue(r.authenticate("a", ed1.getPublic(), null));
     Files.setPosixFilePermissions(revoked, PosixFilePermissions.fromString("rw-rw-rw-"));
     assertFalse(r.authenticate("a", ed1.getPublic(), null), "untrusted revocation list: fail closed");
+  }
+
+  @Test
+  void userNamesFromThePeerCannotForgeLogLines() throws IOException {
+    assertEquals("alice", AuthorizedKeysAuthenticator.printable("alice"));
+    assertEquals("a\\x0ainjected\\x0d", AuthorizedKeysAuthenticator.printable("a\ninjected\r"));
+    assertEquals("q\\\"\\\\", AuthorizedKeysAuthenticator.printable("q\"\\"));
+    assertEquals(103, AuthorizedKeysAuthenticator.printable("x".repeat(10_000)).length());
+    Path f = write("ak", "sshrpc-user=\"alice\" " + line(ed1));
+    String why = AuthorizedKeysAuthenticator.of(f).refusal("bob\nFAKE", ed1.getPublic(), null, null);
+    assertFalse(why.contains("\n"), why);
+    assertTrue(why.endsWith("not to \"bob\\x0aFAKE\""), why);
   }
 
   @Test

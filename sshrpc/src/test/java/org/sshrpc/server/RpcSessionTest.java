@@ -431,6 +431,34 @@ class RpcSessionTest {
     s.feed(b, 0, b.length);
   }
 
+
+  @Test
+  void v2OversizedFrameIsReportedThenTheChannelCloses() throws Exception {
+    open(base().maxFrameLength(1000));
+    hello();
+    byte[] header = ByteBuffer.allocate(4).putInt(5000).array();
+    session.feed(header, 0, 4);
+    assertEquals(
+        new ServerMessage.ChannelError(atom("frame_too_large"), tuple(integer(5000), integer(1000))).toTerm(),
+        pipe.take());
+    for (int i = 0; i < 100 && pipe.closedReason == null; i++) {
+      Thread.sleep(10);
+    }
+    assertEquals("frame too large: 5000 bytes (expected: <= 1000)", pipe.closedReason);
+  }
+
+  @Test
+  void v2BadFrameIsAChannelErrorAndServingContinues() throws Exception {
+    open(base());
+    hello();
+    byte[] junk = {0, 0, 0, 2, (byte) 131, (byte) 250};
+    session.feed(junk, 0, junk.length);
+    ServerMessage.ChannelError e = (ServerMessage.ChannelError) Messages.parseServerMessage(pipe.take());
+    assertEquals(atom("badframe"), e.code());
+    send(call(1, "sshrpc", "ping", -1));
+    assertEquals(ServerMessage.Reply.ok(1, atom("pong")), reply());
+  }
+
   // ------------------------------------------------------------------ backpressure
 
   @Test
