@@ -356,6 +356,15 @@ public final class RpcServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Records metrics and exports {@code sshrpc_metrics:scrape/0}, callable only through a policy
+     * rule that names the module. Default: none. See {@link Metrics}.
+     */
+    public Builder metrics(Metrics metrics) {
+      service.metrics(metrics);
+      return this;
+    }
+
     /** How long {@link RpcServer#close()} waits for connections to close gracefully. Default 5 s. */
     public Builder closeTimeout(Duration d) {
       this.closeTimeout = Objects.requireNonNull(d, "closeTimeout");

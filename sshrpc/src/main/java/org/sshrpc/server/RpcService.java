@@ -60,6 +60,7 @@ public final class RpcService implements AutoCloseable {
   final ProcessRegistry processes;
   final long startNanos = System.nanoTime();
   private final Set<RpcSession> sessions = ConcurrentHashMap.newKeySet();
+  private final Metrics metrics;
 
   private RpcService(Builder b) {
     this.node = ErlAtom.of(b.nodeName);
@@ -76,6 +77,10 @@ public final class RpcService implements AutoCloseable {
       for (RpcModule builtin : Builtins.modules(this)) {
         m.put(builtin.name(), builtin);
       }
+    }
+    this.metrics = b.metrics;
+    if (metrics.enabled()) {
+      m.put(MetricsAccess.MODULE, metrics.module());
     }
     for (RpcModule mod : b.modules) {
       if (m.putIfAbsent(mod.name(), mod) != null) {
@@ -183,7 +188,15 @@ public final class RpcService implements AutoCloseable {
 
   /** Whether the policy lets this caller use {@code module:function/arity}. */
   boolean allows(CallContext ctx, String module, String function, int arity) {
+    if (MetricsAccess.MODULE.equals(module)) {
+      return MetricsAccess.allows(policy.current(), ctx.user(), ctx.keyFingerprint(), function, arity);
+    }
     return policy.current().allows(ctx.user(), ctx.keyFingerprint(), module, function, arity);
+  }
+
+  /** The metrics this service records into ({@link Metrics#none()} unless configured). */
+  Metrics metrics() {
+    return metrics;
   }
 
   /** The {@code {M, F, Arity}} this caller may call or spawn, in module order. */
@@ -192,7 +205,9 @@ public final class RpcService implements AutoCloseable {
     List<Term> out = new ArrayList<>();
     for (RpcModule m : modules.values()) {
       for (RpcModule.Key k : m.entries().keySet()) {
-        if (p.allows(ctx.user(), ctx.keyFingerprint(), m.name(), k.function(), k.arity())) {
+        if (m.name().equals(MetricsAccess.MODULE)
+            ? MetricsAccess.allows(p, ctx.user(), ctx.keyFingerprint(), k.function(), k.arity())
+            : p.allows(ctx.user(), ctx.keyFingerprint(), m.name(), k.function(), k.arity())) {
           out.add(ErlTuple.of(ErlAtom.of(m.name()), ErlAtom.of(k.function()), org.sshrpc.term.Terms.integer(k.arity())));
         }
       }
@@ -276,6 +291,7 @@ public final class RpcService implements AutoCloseable {
     private Duration frameTimeout = ServerLimits.DEFAULT.frameTimeout();
     private TermLimits termLimits;
     private boolean builtins = true;
+    private Metrics metrics = Metrics.none();
 
     private Builder() {}
 
@@ -393,6 +409,16 @@ public final class RpcService implements AutoCloseable {
     /** Whether to export the built-in {@code lists}, {@code sshrpc} and demo process modules. Default true. */
     public Builder builtins(boolean on) {
       this.builtins = on;
+      return this;
+    }
+
+    /**
+     * Records calls, errors, latency, bytes and sessions into {@code metrics}, and exports the
+     * {@code sshrpc_metrics} module (callable only through a policy rule that names it). Default
+     * {@link Metrics#none()}: no metrics, no module.
+     */
+    public Builder metrics(Metrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
       return this;
     }
 

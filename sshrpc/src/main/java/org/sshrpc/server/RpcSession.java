@@ -130,6 +130,7 @@ public final class RpcSession {
     this.remoteAddress = remote;
     this.transport = transport;
     this.decoder = new FrameDecoder(service.maxFrameLength());
+    service.metrics().sessionOpened();
   }
 
   // ---------------------------------------------------------------- input
@@ -145,6 +146,7 @@ public final class RpcSession {
         return;
       }
       receivedBytes += len;
+      service.metrics().received(len);
       try {
         decoder.feed(buf, off, len, this::onFrame);
       } catch (FrameTooLargeException e) {
@@ -310,6 +312,7 @@ public final class RpcSession {
     } else {
       v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, ErlTuple.of(BADFRAME, d)))));
     }
+    service.metrics().frameError("badframe");
   }
 
   private void frameTooLarge(FrameTooLargeException e) {
@@ -321,6 +324,7 @@ public final class RpcSession {
           .toTerm());
     }
     closeAfterFlush(e.getMessage());
+    service.metrics().frameError("frame_too_large");
   }
 
   private void hello(Term term) {
@@ -631,15 +635,22 @@ public final class RpcSession {
     Outcome[] refusal = new Outcome[1];
     RpcModule.Entry e = service.resolve(st, m, f, args, refusal);
     if (e == null || e.function() == null) {
-      return refusal[0] != null ? refusal[0] : Outcome.raised(RpcService.undef(m, f, args));
+      Outcome r = refusal[0] != null ? refusal[0] : Outcome.raised(RpcService.undef(m, f, args));
+      service.metrics().callRefused(m.name(), f.name(), args.size(), Metrics.CallStatus.of(r), 0);
+      return r;
     }
     RpcFunction fn = e.function();
     if (e.inline()) {
-      return RpcService.run(fn, st, args);
+      long t0 = System.nanoTime();
+      Outcome r = RpcService.run(fn, st, args);
+      service.metrics().callRefused(m.name(), f.name(), args.size(), Metrics.CallStatus.of(r), System.nanoTime() - t0);
+      return r;
     }
+    st.metered(m, f, args.size());
     try {
       st.future = service.executor.submit(() -> st.finish(RpcService.run(fn, st, args), false));
     } catch (RejectedExecutionException ex) {
+      st.unmetered(Metrics.CallStatus.OVERLOADED);
       return Outcome.refused(Outcome.OVERLOADED);
     }
     if (st.done.get() && st.interruptRequested) {
@@ -699,6 +710,7 @@ public final class RpcSession {
       if (!done.compareAndSet(false, true)) {
         return;
       }
+      meterFinished(o);
       if (id >= 0) {
         calls.remove(id, this);
       }
@@ -717,6 +729,40 @@ public final class RpcSession {
       }
       if (id >= 0) {
         resumeInput();
+      }
+    }
+
+    // Metrics of a call that started running (null module: not metered). Set before the worker
+    // can finish the call, read once by whoever finishes it.
+    private volatile ErlAtom meterModule;
+    private volatile ErlAtom meterFunction;
+    private volatile int meterArity;
+    private volatile long meterStart;
+
+    void metered(ErlAtom m, ErlAtom f, int arity) {
+      meterFunction = f;
+      meterArity = arity;
+      meterStart = System.nanoTime();
+      meterModule = m;
+      service.metrics().callStarted();
+    }
+
+    /** The call could not be submitted after all: counted as refused, no longer in flight. */
+    void unmetered(Metrics.CallStatus status) {
+      ErlAtom m = meterModule;
+      meterModule = null;
+      if (m != null) {
+        service.metrics().callFinished(m.name(), meterFunction.name(), meterArity, status, 0);
+      }
+    }
+
+    private void meterFinished(Outcome o) {
+      ErlAtom m = meterModule;
+      if (m != null) {
+        meterModule = null;
+        service.metrics().callFinished(
+            m.name(), meterFunction.name(), meterArity, Metrics.CallStatus.of(o),
+            System.nanoTime() - meterStart);
       }
     }
 
@@ -783,6 +829,7 @@ public final class RpcSession {
     }
     writes.incrementAndGet();
     int n = data.length;
+    service.metrics().sent(n);
     try {
       transport.write(data, 0, n, failure -> written(n, failure));
     } catch (RuntimeException e) {
@@ -864,6 +911,7 @@ public final class RpcSession {
       batch.drain();
     }
     service.sessionClosed(this);
+    service.metrics().sessionClosed();
     synchronized (inputLock) {
       held.clear();
       heldBytes = 0;
