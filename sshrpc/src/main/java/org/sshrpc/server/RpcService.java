@@ -49,7 +49,12 @@ public final class RpcService implements AutoCloseable {
   private final int maxInFlight;
   private final long maxOutboundBytes;
   private final Duration defaultCallTimeout;
+  private final Duration frameTimeout;
   private final TermDecoder decoder;
+  /** High-water marks of what channels held, across all channels: bounds tests and operators check. */
+  final Peaks peaks = new Peaks();
+  /** sshrpc channels (sessions) ever opened on this service. */
+  final java.util.concurrent.atomic.AtomicLong sessionsOpened = new java.util.concurrent.atomic.AtomicLong();
   final ThreadPoolExecutor executor;
   final ScheduledThreadPoolExecutor scheduler;
   final ProcessRegistry processes;
@@ -64,6 +69,7 @@ public final class RpcService implements AutoCloseable {
     this.maxInFlight = b.maxInFlight;
     this.maxOutboundBytes = b.maxOutboundBytes;
     this.defaultCallTimeout = b.defaultCallTimeout;
+    this.frameTimeout = b.frameTimeout;
     this.decoder =
         TermDecoder.of(b.termLimits != null ? b.termLimits : TermLimits.builder().maxInputBytes(b.maxFrameLength).build());
     Map<String, RpcModule> m = new LinkedHashMap<>();
@@ -108,6 +114,7 @@ public final class RpcService implements AutoCloseable {
    * @param remoteAddress the client's address, or null
    */
   public RpcSession openSession(String user, String keyFingerprint, SocketAddress remoteAddress, SessionTransport transport) {
+    sessionsOpened.incrementAndGet();
     RpcSession s = new RpcSession(this, Objects.requireNonNull(user, "user"), keyFingerprint, remoteAddress, transport);
     sessions.add(s);
     return s;
@@ -141,6 +148,33 @@ public final class RpcService implements AutoCloseable {
 
   Duration defaultCallTimeout() {
     return defaultCallTimeout;
+  }
+
+  /** How long a started frame may take to complete; null for no limit. */
+  Duration frameTimeout() {
+    return frameTimeout;
+  }
+
+  /** The largest input held (unreleased) and reply bytes queued by any one channel so far. */
+  static final class Peaks {
+    private final java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong outbound = new java.util.concurrent.atomic.AtomicLong();
+
+    void held(long n) {
+      held.accumulateAndGet(n, Math::max);
+    }
+
+    void outbound(long n) {
+      outbound.accumulateAndGet(n, Math::max);
+    }
+
+    long heldInputBytes() {
+      return held.get();
+    }
+
+    long outboundBytes() {
+      return outbound.get();
+    }
   }
 
   TermDecoder decoder() {
@@ -218,6 +252,12 @@ public final class RpcService implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Outcome.refused(Outcome.CANCELLED);
+    } catch (OutOfMemoryError e) {
+      // A function that allocated past the heap for its own request: its allocations are garbage
+      // now, so the server can go on; the request fails. (A JVM that cannot recover will fail the
+      // next allocation anywhere, which no catch here can prevent.)
+      LOG.warn("function {} ran out of memory: {}", fn, e.getMessage());
+      return Outcome.raised(javaException(e.getClass().getName(), e.getMessage()));
     } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {
       // The class and message only: a stack trace would tell the client about the server's code.
       LOG.debug("function raised", e);
@@ -248,6 +288,7 @@ public final class RpcService implements AutoCloseable {
     private int maxInFlight = 1024;
     private long maxOutboundBytes = 1 << 20;
     private Duration defaultCallTimeout = Duration.ofMinutes(5);
+    private Duration frameTimeout = ServerLimits.DEFAULT.frameTimeout();
     private TermLimits termLimits;
     private boolean builtins = true;
     private Metrics metrics = Metrics.none();
@@ -330,6 +371,32 @@ public final class RpcService implements AutoCloseable {
         throw new IllegalArgumentException("defaultCallTimeout: " + d + " (expected: > 0)");
       }
       this.defaultCallTimeout = d;
+      return this;
+    }
+
+    /**
+     * How long a frame may take to arrive once it has started; a channel whose frame is still
+     * incomplete after that is closed (a slowloris defence). Null for no limit. Default 30 s.
+     */
+    public Builder frameTimeout(Duration d) {
+      if (d != null && (d.isNegative() || d.isZero())) {
+        throw new IllegalArgumentException("frameTimeout: " + d + " (expected: > 0)");
+      }
+      this.frameTimeout = d;
+      return this;
+    }
+
+    /**
+     * Applies the channel-level limits of {@code limits} (frame length, decoder limits, frame
+     * timeout, in-flight calls, queued reply bytes); the connection-level ones are MINA's and are
+     * applied by {@link RpcServer.Builder#limits}.
+     */
+    public Builder limits(ServerLimits limits) {
+      maxFrameLength(limits.maxFrameLength());
+      termLimits(limits.termLimits());
+      frameTimeout(limits.frameTimeout());
+      maxInFlight(limits.maxInFlightPerChannel());
+      maxOutboundBytes(limits.maxOutboundBytesPerChannel());
       return this;
     }
 

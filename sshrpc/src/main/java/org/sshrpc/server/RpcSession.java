@@ -85,6 +85,9 @@ public final class RpcSession {
   private boolean draining;
   private Mode mode = Mode.UNDECIDED;
   private boolean eof;
+  // Frames completed so far (input side); a frame-timeout check compares it to see progress.
+  private long framesCompleted;
+  private boolean frameTimerArmed;
 
   // v1 requests (and v1-shaped answers) in order, guarded by v1Lock.
   private final Object v1Lock = new Object();
@@ -150,8 +153,45 @@ public final class RpcSession {
         frameTooLarge(e);
         return;
       }
+      armFrameTimer();
       drainHeld();
     }
+  }
+
+  /**
+   * Starts the frame timeout when a partial frame is buffered and no timer runs: a frame that is
+   * still incomplete {@code frameTimeout} after its timer started closes the channel (a slowloris
+   * peer sends just enough to keep the SSH session from being idle). Caller holds inputLock.
+   */
+  private void armFrameTimer() {
+    java.time.Duration timeout = service.frameTimeout();
+    if (timeout == null || frameTimerArmed || decoder.atFrameBoundary() || closed) {
+      return;
+    }
+    frameTimerArmed = true;
+    long seen = framesCompleted;
+    try {
+      service.scheduler.schedule(() -> frameTimerFired(seen), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      frameTimerArmed = false; // the service is closing
+    }
+  }
+
+  private void frameTimerFired(long seen) {
+    String reason;
+    synchronized (inputLock) {
+      frameTimerArmed = false;
+      if (closed || framesCompleted != seen || decoder.atFrameBoundary()) {
+        armFrameTimer(); // a new partial frame may have started since: time it from now
+        return;
+      }
+      reason =
+          "frame incomplete after " + service.frameTimeout().toMillis() + " ms ("
+              + decoder.bufferedBytes() + " bytes received)";
+    }
+    LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, reason);
+    AuditLog.channelClosed(user, keyFingerprint, remoteAddress, reason);
+    closeNow(reason);
   }
 
   /** The client sent EOF: answer what is pending, then close the channel. */
@@ -164,10 +204,12 @@ public final class RpcSession {
 
   private void onFrame(byte[] frame) {
     framesIn.incrementAndGet();
+    framesCompleted++;
     if (draining || !held.isEmpty() || !canAccept()) {
       held.add(frame);
       heldBytes += FrameDecoder.HEADER_LENGTH + frame.length;
       maxHeldBytesSeen = Math.max(maxHeldBytesSeen, heldBytes);
+      service.peaks.held(heldBytes);
     } else {
       process(frame);
     }
@@ -239,6 +281,7 @@ public final class RpcSession {
     try {
       msg = Messages.parseRequest(term);
     } catch (MessageFormatException e) {
+      AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: " + e.getMessage());
       if (mode == Mode.V1 || !e.id().isPresent() && e.received() instanceof ErlTuple && ((ErlTuple) e.received()).isTagged("mfa", ((ErlTuple) e.received()).arity())) {
         v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, term))));
       } else if (e.id().isPresent()) {
@@ -254,6 +297,7 @@ public final class RpcSession {
     }
     if (mode == Mode.V1) {
       // A v1 channel never sees a v2 message: anything but an mfa is the seed's exec_error.
+      AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: v2 message on a v1 channel");
       v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, term))));
       return;
     }
@@ -261,6 +305,7 @@ public final class RpcSession {
   }
 
   private void badFrame(String detail) {
+    AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badframe: " + detail);
     ErlBinary d = ErlBinary.utf8(detail);
     if (mode == Mode.V2) {
       send(new ServerMessage.ChannelError(BADFRAME, d).toTerm());
@@ -272,6 +317,7 @@ public final class RpcSession {
 
   private void frameTooLarge(FrameTooLargeException e) {
     LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, e.getMessage());
+    AuditLog.channelClosed(user, keyFingerprint, remoteAddress, e.getMessage());
     if (mode == Mode.V2) {
       send(new ServerMessage.ChannelError(
               FRAME_TOO_LARGE, ErlTuple.of(ErlInteger.of(e.length()), ErlInteger.of(e.maxLength())))
@@ -303,13 +349,13 @@ public final class RpcSession {
   // ---------------------------------------------------------------- v1
 
   /** One v1 request, or a v1 answer already known (errors), kept in request order. */
-  private record V1Job(ClientMessage.Mfa mfa, ServerMessage.Answer answer) {
+  private record V1Job(ClientMessage.Mfa mfa, ServerMessage.Answer answer, long receivedNanos) {
     static V1Job call(ClientMessage.Mfa m) {
-      return new V1Job(m, null);
+      return new V1Job(m, null, System.nanoTime());
     }
 
     static V1Job answer(ServerMessage.Answer a) {
-      return new V1Job(null, a);
+      return new V1Job(null, a, 0);
     }
   }
 
@@ -342,6 +388,7 @@ public final class RpcSession {
       }
       ClientMessage.Mfa m = job.mfa;
       CallState st = new CallState(-1, deadlineFor(ClientMessage.Call.INFINITY));
+      st.audited("call", m.module(), m.function(), m.args().size(), job.receivedNanos);
       st.onDone = o -> {
         send(o.v1Answer().toTerm());
         v1Next();
@@ -353,6 +400,7 @@ public final class RpcSession {
       }
       // Refused before running (denied, undef, overloaded): answer here, without recursion.
       st.done.set(true);
+      st.audit(now);
       send(now.v1Answer().toTerm());
     }
     resumeInput();
@@ -363,14 +411,19 @@ public final class RpcSession {
   private void dispatchV2(ClientMessage msg, Term term) {
     if (msg instanceof ClientMessage.Call c) {
       if (calls.containsKey(c.id())) {
+        AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: duplicate call id " + c.id());
         send(ServerMessage.Reply.error(c.id(), ErlTuple.of(BADREQUEST, term)).toTerm());
         return;
       }
+      long received = System.nanoTime();
       if (calls.size() + castsInFlight.get() >= service.maxInFlight()) {
-        send(Outcome.refused(Outcome.OVERLOADED).v2Reply(c.id()).toTerm());
+        Outcome o = Outcome.refused(Outcome.OVERLOADED);
+        AuditLog.call("call", user, keyFingerprint, remoteAddress, c.module().name(), c.function().name(), c.args().size(), o, received);
+        send(o.v2Reply(c.id()).toTerm());
         return;
       }
       CallState st = new CallState(c.id(), deadlineFor(c.timeoutMillis()));
+      st.audited("call", c.module(), c.function(), c.args().size(), received);
       st.onDone = o -> send(o.v2Reply(c.id()).toTerm());
       calls.put(c.id(), st);
       Outcome now = start(st, c.module(), c.function(), c.args());
@@ -378,13 +431,17 @@ public final class RpcSession {
         st.finish(now, false);
       }
     } else if (msg instanceof ClientMessage.Cast c) {
+      long received = System.nanoTime();
       if (calls.size() + castsInFlight.get() >= service.maxInFlight()) {
         castFailures.incrementAndGet();
+        AuditLog.call("cast", user, keyFingerprint, remoteAddress, c.module().name(), c.function().name(), c.args().size(),
+            Outcome.refused(Outcome.OVERLOADED), received);
         LOG.warn("cast {}:{}/{} from {} dropped: overloaded", c.module().name(), c.function().name(), c.args().size(), user);
         return;
       }
       castsInFlight.incrementAndGet();
       CallState st = new CallState(-1, deadlineFor(ClientMessage.Call.INFINITY));
+      st.audited("cast", c.module(), c.function(), c.args().size(), received);
       st.onDone = o -> {
         castsInFlight.decrementAndGet();
         if (!o.ok()) {
@@ -457,10 +514,12 @@ public final class RpcSession {
       return;
     }
     CallState st = new CallState(s.id(), deadlineFor(ClientMessage.Call.INFINITY));
+    st.audited("spawn", s.module(), s.function(), s.args().size(), System.nanoTime());
     Outcome[] refusal = new Outcome[1];
     RpcModule.Entry e = service.resolve(st, s.module(), s.function(), s.args(), refusal);
     if (e == null || e.process() == null) {
       Outcome o = refusal[0] != null ? refusal[0] : Outcome.raised(RpcService.undef(s.module(), s.function(), s.args()));
+      st.audit(o);
       send(o.v2Reply(s.id()).toTerm());
       return;
     }
@@ -486,12 +545,14 @@ public final class RpcSession {
           }
         } catch (ErlangException ex) {
           o = Outcome.raised(ex.reason());
-        } catch (Exception | StackOverflowError | LinkageError ex) {
+        } catch (Exception | StackOverflowError | LinkageError | OutOfMemoryError ex) {
           o = Outcome.raised(RpcService.javaException(ex.getClass().getName(), ex.getMessage()));
         }
+        st.audit(o);
         send(o.v2Reply(s.id()).toTerm());
       });
     } catch (RejectedExecutionException ex) {
+      st.audit(Outcome.refused(Outcome.OVERLOADED));
       send(Outcome.refused(Outcome.OVERLOADED).v2Reply(s.id()).toTerm());
     }
   }
@@ -618,10 +679,30 @@ public final class RpcSession {
     volatile Future<?> future;
     volatile boolean interruptRequested;
     volatile ScheduledFuture<?> timer;
+    // What the audit line names; null kind for states that are not audited.
+    private String kind;
+    private ErlAtom module;
+    private ErlAtom function;
+    private int arity;
+    private long receivedNanos;
 
     CallState(long id, Instant deadline) {
       this.id = id;
       this.deadline = deadline;
+    }
+
+    void audited(String kind, ErlAtom module, ErlAtom function, int arity, long receivedNanos) {
+      this.kind = kind;
+      this.module = module;
+      this.function = function;
+      this.arity = arity;
+      this.receivedNanos = receivedNanos;
+    }
+
+    void audit(Outcome o) {
+      if (kind != null) {
+        AuditLog.call(kind, user, keyFingerprint, remoteAddress, module.name(), function.name(), arity, o, receivedNanos);
+      }
     }
 
     /** Finishes the call; later results (e.g. a function finishing after its deadline) are dropped. */
@@ -642,6 +723,7 @@ public final class RpcSession {
       if (interrupt && f != null) {
         f.cancel(true);
       }
+      audit(o);
       if (!closed) {
         onDone.accept(o);
       }
@@ -723,6 +805,7 @@ public final class RpcSession {
       batch.appendFrame(frame);
       outBytes += frame.length;
       maxOutBytesSeen = Math.max(maxOutBytesSeen, outBytes);
+      service.peaks.outbound(outBytes);
       start = !writing;
       writing = true;
     }

@@ -325,14 +325,6 @@ class ServerIT {
   }
 
 
-  @Test
-  void channelsPerConnectionAreCapped() throws Exception {
-    fx = new ServerFixture(dir, b -> b.maxChannelsPerConnection(2));
-    RawClient c = client("alice");
-    c.open();
-    c.open();
-    assertThrows(IOException.class, () -> c.open());
-  }
 
 
   @Test

@@ -57,6 +57,9 @@ public final class ServerThroughputMain {
       }
       s = (System.nanoTime() - t0) / 1e9;
       System.out.printf("v2 64 in flight lists:seq(1,100): %d calls in %.2f s = %.0f calls/s%n", total, s, total / s);
+      for (RpcSession session : fx.server.service().sessions()) {
+        System.out.printf("  channel %s: %d frames in, %d writes%n", session, session.framesIn.get(), session.writes.get());
+      }
     }
   }
 
