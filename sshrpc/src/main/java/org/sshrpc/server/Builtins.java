@@ -182,6 +182,17 @@ final class Builtins {
     }
     int n = count.intValue();
     Term[] out = new Term[n];
+    if (from.bitLength() < 40 && inc.bitLength() < 40) {
+      // The common case (lists:seq(1,100)): long arithmetic, small integers from ErlInteger's
+      // cache. |from|, |inc| < 2^40 and n <= MAX_SEQ < 2^20, so every value stays below 2^61.
+      long v = from.longValue();
+      long d = inc.longValue();
+      for (int i = 0; i < n; i++) {
+        out[i] = ErlInteger.of(v);
+        v += d;
+      }
+      return ErlList.of(out);
+    }
     BigInteger v = from;
     for (int i = 0; i < n; i++) {
       out[i] = ErlInteger.of(v);

@@ -32,7 +32,6 @@ import org.sshrpc.term.TermEncoder;
 import org.sshrpc.term.TermFormatException;
 import org.sshrpc.wire.ClientMessage;
 import org.sshrpc.wire.FrameDecoder;
-import org.sshrpc.wire.FrameEncoder;
 import org.sshrpc.wire.FrameTooLargeException;
 import org.sshrpc.wire.Hello;
 import org.sshrpc.wire.MessageFormatException;
@@ -61,6 +60,12 @@ public final class RpcSession {
   private static final ErlAtom FRAME_TOO_LARGE = ErlAtom.of("frame_too_large");
   private static final ErlAtom NOCONNECTION = ErlAtom.of("noconnection");
   private static final ErlAtom BADARG = ErlAtom.of("badarg");
+
+  /** First size of the reply buffer; it grows to the largest batch of replies. */
+  private static final int OUT_INITIAL = 512;
+
+  /** Largest reply buffer kept for reuse after a write: larger ones are left to the GC. */
+  private static final int OUT_KEEP = 16 * 1024;
 
   private enum Mode {
     UNDECIDED,
@@ -100,9 +105,15 @@ public final class RpcSession {
 
   // Output side, guarded by outLock.
   private final Object outLock = new Object();
-  private final FrameEncoder batch = new FrameEncoder();
+  // Reply frames queued for the next write, encoded straight into this array; the write takes
+  // the array itself (no copy) and a small one comes back as the spare when the write is done.
+  private byte[] outBuf = new byte[OUT_INITIAL];
+  private int outLen;
+  private byte[] spareOut;
   private long outBytes; // queued plus being written
   private boolean writing;
+  // > 0 while a thread processes input: replies wait for its end and leave in one write.
+  private int holdWrites;
   private boolean closeWhenFlushed;
   private String closeReason;
 
@@ -147,14 +158,21 @@ public final class RpcSession {
       }
       receivedBytes += len;
       service.metrics().received(len);
+      // Replies to every request in this input (several frames per SSH data message when the
+      // client pipelines) leave together in one write, after the last frame is processed.
+      holdWrites();
       try {
-        decoder.feed(buf, off, len, this::onFrame);
-      } catch (FrameTooLargeException e) {
-        frameTooLarge(e);
-        return;
+        try {
+          decoder.feed(buf, off, len, this::onFrame);
+        } catch (FrameTooLargeException e) {
+          frameTooLarge(e);
+          return;
+        }
+        armFrameTimer();
+        drainHeld();
+      } finally {
+        releaseWrites();
       }
-      armFrameTimer();
-      drainHeld();
     }
   }
 
@@ -256,7 +274,12 @@ public final class RpcSession {
   private void resumeInput() {
     synchronized (inputLock) {
       if (!held.isEmpty() || receivedBytes - heldBytes > releasedBytes) {
-        drainHeld();
+        holdWrites();
+        try {
+          drainHeld();
+        } finally {
+          releaseWrites();
+        }
       }
     }
     maybeFinish();
@@ -809,20 +832,69 @@ public final class RpcSession {
 
   // ---------------------------------------------------------------- output
 
-  /** Queues one reply frame and starts a write unless one is in progress. */
+  /**
+   * Queues one reply frame and starts a write unless one is in progress or input is being
+   * processed (then the end of that processing writes it, with the other replies it produced).
+   */
   private void send(Term t) {
-    byte[] frame = FrameEncoder.frame(encoder.encode(t));
     boolean start;
     synchronized (outLock) {
       if (closed) {
         return;
       }
-      batch.appendFrame(frame);
-      outBytes += frame.length;
+      // Encoded straight into the queue: no intermediate arrays. A term that cannot be encoded
+      // throws before outLen moves, so the queue is left as it was.
+      int size = encoder.encodedSize(t);
+      ensureOut(4 + (long) size);
+      putLength(outBuf, outLen, size);
+      encoder.encode(t, outBuf, outLen + 4);
+      outLen += 4 + size;
+      outBytes += 4 + size;
       maxOutBytesSeen = Math.max(maxOutBytesSeen, outBytes);
       service.peaks.outbound(outBytes);
-      start = !writing;
-      writing = true;
+      start = !writing && holdWrites == 0;
+      if (start) {
+        writing = true;
+      }
+    }
+    if (start) {
+      flush();
+    }
+  }
+
+  private static void putLength(byte[] b, int at, int n) {
+    b[at] = (byte) (n >>> 24);
+    b[at + 1] = (byte) (n >>> 16);
+    b[at + 2] = (byte) (n >>> 8);
+    b[at + 3] = (byte) n;
+  }
+
+  /** Caller holds outLock. */
+  private void ensureOut(long extra) {
+    long need = outLen + extra;
+    if (need > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("queued replies exceed 2 GiB");
+    }
+    if (need > outBuf.length) {
+      outBuf = java.util.Arrays.copyOf(outBuf, (int) Math.max(need, Math.min(2L * outBuf.length, Integer.MAX_VALUE - 8)));
+    }
+  }
+
+  private void holdWrites() {
+    synchronized (outLock) {
+      holdWrites++;
+    }
+  }
+
+  /** Ends a {@link #holdWrites()}; the last one writes what was queued meanwhile. */
+  private void releaseWrites() {
+    boolean start;
+    synchronized (outLock) {
+      holdWrites--;
+      start = holdWrites == 0 && !writing && (outLen > 0 || closeWhenFlushed) && !closed;
+      if (start) {
+        writing = true;
+      }
     }
     if (start) {
       flush();
@@ -832,29 +904,37 @@ public final class RpcSession {
   /** Writes everything queued as one buffer: replies ready together leave in one data message. */
   private void flush() {
     byte[] data;
+    int n;
     synchronized (outLock) {
-      if (batch.size() == 0 || closed) {
+      if (outLen == 0 || closed) {
         writing = false;
         if (closeWhenFlushed && !closed) {
           closeNow(closeReason);
         }
         return;
       }
-      data = batch.drain();
+      data = outBuf;
+      n = outLen;
+      byte[] spare = spareOut;
+      spareOut = null;
+      outBuf = spare != null ? spare : new byte[OUT_INITIAL];
+      outLen = 0;
     }
     writes.incrementAndGet();
-    int n = data.length;
     service.metrics().sent(n);
     try {
-      transport.write(data, 0, n, failure -> written(n, failure));
+      transport.write(data, 0, n, failure -> written(data, n, failure));
     } catch (RuntimeException e) {
-      written(n, e);
+      written(data, n, e);
     }
   }
 
-  private void written(int n, Throwable failure) {
+  private void written(byte[] data, int n, Throwable failure) {
     synchronized (outLock) {
       outBytes -= n;
+      if (data.length <= OUT_KEEP && failure == null) {
+        spareOut = data; // the transport is done with it (SessionTransport.write)
+      }
     }
     if (failure != null) {
       if (!closed) {
@@ -880,7 +960,7 @@ public final class RpcSession {
     synchronized (outLock) {
       closeWhenFlushed = true;
       closeReason = reason;
-      now = !writing;
+      now = !writing && holdWrites == 0; // else the write in progress or releaseWrites closes
     }
     if (now) {
       closeNow(reason);
@@ -923,7 +1003,9 @@ public final class RpcSession {
         return;
       }
       closed = true;
-      batch.drain();
+      outLen = 0;
+      outBuf = new byte[0];
+      spareOut = null;
     }
     service.sessionClosed(this);
     service.metrics().sessionClosed();

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import org.apache.sshd.common.io.IoInputStream;
+import org.apache.sshd.common.future.SshFutureListener;
 import org.apache.sshd.common.io.IoOutputStream;
+import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
@@ -74,11 +76,96 @@ final class RpcSubsystem implements AsyncCommand, ChannelDataReceiver, SessionTr
 
   @Override
   public void write(byte[] data, int off, int len, WriteCallback done) {
-    try {
-      out.writeBuffer(new ByteArrayBuffer(data, off, len))
-          .addListener(f -> done.done(f.isWritten() ? null : orClosed(f.getException())));
-    } catch (IOException | RuntimeException e) {
-      done.done(e);
+    // A buffer larger than one SSH packet goes out one packet-sized piece per write: MINA's
+    // ChannelAsyncOutputStream copies the whole rest of a larger buffer whenever it has sent part
+    // of it (a "defensive copy" per packet), which made a 16 MiB reply cost gigabytes of copying.
+    int chunk = (int) Math.min(Integer.MAX_VALUE, Math.max(1024, channel.getRemoteWindow().getPacketSize()));
+    if (len <= chunk) {
+      try {
+        out.writeBuffer(new ByteArrayBuffer(data, off, len))
+            .addListener(f -> done.done(f.isWritten() ? null : orClosed(f.getException())));
+      } catch (IOException | RuntimeException e) {
+        done.done(e);
+      }
+      return;
+    }
+    new ChunkedWrite(data, off, off + len, chunk, done).next();
+  }
+
+  /**
+   * One large write as a sequence of packet-sized writes, each started when the previous one
+   * completed. A completion that happens inside {@code addListener} (already written) continues
+   * the loop instead of recursing, so the stack stays flat however large the buffer.
+   */
+  private final class ChunkedWrite implements SshFutureListener<IoWriteFuture> {
+    private final byte[] data;
+    private final int end;
+    private final int chunk;
+    private final WriteCallback done;
+    private int pos;
+    private int pending; // length of the piece being written
+    private boolean starting; // guarded by this: inside next(), between writeBuffer and addListener's return
+    private boolean finishedWhileStarting; // guarded by this
+
+    ChunkedWrite(byte[] data, int from, int end, int chunk, WriteCallback done) {
+      this.data = data;
+      this.pos = from;
+      this.end = end;
+      this.chunk = chunk;
+      this.done = done;
+    }
+
+    void next() {
+      while (true) {
+        int n = Math.min(chunk, end - pos);
+        IoWriteFuture f;
+        synchronized (this) {
+          pending = n;
+          starting = true;
+          finishedWhileStarting = false;
+        }
+        try {
+          f = out.writeBuffer(new ByteArrayBuffer(data, pos, n));
+        } catch (IOException | RuntimeException e) {
+          done.done(e);
+          return;
+        }
+        f.addListener(this);
+        synchronized (this) {
+          starting = false;
+          if (!finishedWhileStarting) {
+            return; // operationComplete continues from the completion thread
+          }
+        }
+        if (pos >= end) {
+          done.done(null);
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void operationComplete(IoWriteFuture f) {
+      if (!f.isWritten()) {
+        done.done(orClosed(f.getException()));
+        return;
+      }
+      boolean inLoop;
+      synchronized (this) {
+        pos += pending;
+        inLoop = starting;
+        if (inLoop) {
+          finishedWhileStarting = true;
+        }
+      }
+      if (inLoop) {
+        return; // next() sees the flag and goes on
+      }
+      if (pos >= end) {
+        done.done(null);
+      } else {
+        next();
+      }
     }
   }
 

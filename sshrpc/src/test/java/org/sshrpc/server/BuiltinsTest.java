@@ -50,6 +50,14 @@ class BuiltinsTest {
     assertEquals(ErlList.NIL, call("lists", "seq", integer(1), integer(0), integer(1)));
     assertEquals(stack("badarg", "lists", "seq", integer(1), integer(2), integer(0)), raised("lists", "seq", integer(1), integer(2), integer(0)));
     assertEquals(stack("badarg", "lists", "seq", integer(1), integer(-1), integer(1)), raised("lists", "seq", integer(1), integer(-1), integer(1)));
+    // Both arithmetic paths (long for small bounds and steps, BigInteger past 2^40) agree, and
+    // the big one crosses the long range without overflowing.
+    long big = Long.MAX_VALUE - 1;
+    assertEquals(list(integer(big), integer(Long.MAX_VALUE), org.sshrpc.term.Terms.integer(java.math.BigInteger.valueOf(Long.MAX_VALUE).add(java.math.BigInteger.ONE))),
+        call("lists", "seq", integer(big), org.sshrpc.term.Terms.integer(java.math.BigInteger.valueOf(Long.MAX_VALUE).add(java.math.BigInteger.ONE))));
+    assertEquals(list(integer(-(1L << 39)), integer(0), integer(1L << 39)),
+        call("lists", "seq", integer(-(1L << 39)), integer(1L << 39), integer(1L << 39)));
+    assertEquals(list(integer(1L << 40), integer((1L << 40) + 1)), call("lists", "seq", integer(1L << 40), integer((1L << 40) + 1)));
     assertEquals(stack("system_limit", "lists", "seq", integer(1), integer(1_000_000_000)),
         raised("lists", "seq", integer(1), integer(1_000_000_000)));
   }
