@@ -270,6 +270,20 @@ public final class RpcSession {
     }
   }
 
+  /** Restarts v1 jobs paused because the reply queue was full (see {@link #v1Next()}). */
+  private void resumeV1() {
+    boolean start;
+    synchronized (v1Lock) {
+      start = !v1Running && !v1Queue.isEmpty();
+      if (start) {
+        v1Running = true;
+      }
+    }
+    if (start) {
+      v1Next();
+    }
+  }
+
   /** Something that limits input changed (a write finished, a v1 call ended): accept more. */
   private void resumeInput() {
     synchronized (inputLock) {
@@ -394,16 +408,26 @@ public final class RpcSession {
     }
   }
 
-  /** Runs v1 jobs in order until one must wait for a worker or the queue is empty. */
+  /**
+   * Runs v1 jobs in order until one must wait for a worker, the queue is empty, or the replies
+   * queued for the client reach {@code maxOutboundBytes} (then the next write completion resumes
+   * it): a client that does not read cannot make the queued v1 requests pile up replies.
+   */
   private void v1Next() {
     while (true) {
       V1Job job;
+      boolean full = outboundBytes() >= service.maxOutboundBytes();
       synchronized (v1Lock) {
-        job = v1Queue.poll();
+        job = full ? null : v1Queue.poll();
         if (job == null) {
           v1Running = false;
-          break;
         }
+      }
+      if (job == null) {
+        if (full && outboundBytes() < service.maxOutboundBytes()) {
+          resumeV1(); // a write completed between the check and the pause: its resume saw us running
+        }
+        break;
       }
       if (job.answer != null) {
         send(job.answer.toTerm());
@@ -944,6 +968,7 @@ public final class RpcSession {
       return;
     }
     flush();
+    resumeV1();
     resumeInput();
   }
 
