@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,12 +55,30 @@ public final class AccessPolicy {
   /**
    * Parses a policy file.
    *
-   * @throws IOException when the file cannot be read
+   * @throws IOException when the file cannot be read, or others may write it
    * @throws IllegalArgumentException for a syntax error, with a message starting {@code file:line:}
    */
   public static AccessPolicy parse(Path file) throws IOException {
+    checkNotWritableByOthers(file);
     String text = Files.readString(file, StandardCharsets.UTF_8);
     return parse(text, file.toString());
+  }
+
+  /**
+   * Refuses a policy file that others may write, like OpenSSH's {@code StrictModes}: whoever can
+   * write it can grant themselves anything. (Group write is tolerated, as with Debian's OpenSSH:
+   * with one private group per user and umask 002 it is harmless.)
+   */
+  private static void checkNotWritableByOthers(Path file) throws IOException {
+    if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return;
+    }
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+    if (perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw new IOException(
+          "policy file " + file + " is writable by others ("
+              + PosixFilePermissions.toString(perms) + "), so it is not trusted; run: chmod o-w " + file);
+    }
   }
 
   /**

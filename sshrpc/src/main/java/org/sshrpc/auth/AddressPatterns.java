@@ -99,13 +99,27 @@ final class AddressPatterns {
 
   /** Parses an IP literal without any name lookup; null when {@code s} is not one. */
   private static InetAddress literal(String s) {
-    if (!s.matches("[0-9a-fA-F:.]+") || s.isEmpty()) {
-      return null;
-    }
+    // Never a name lookup: IPv4 octets are parsed here; a string with a colon is always parsed by
+    // getByName as an IPv6 literal (an invalid one throws, it is not looked up).
     try {
-      return InetAddress.getByName(s);
+      if (s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+        String[] parts = s.split("\\.");
+        byte[] b = new byte[4];
+        for (int i = 0; i < 4; i++) {
+          int v = Integer.parseInt(parts[i]);
+          if (v > 255) {
+            return null;
+          }
+          b[i] = (byte) v;
+        }
+        return InetAddress.getByAddress(b);
+      }
+      if (s.indexOf(':') >= 0 && s.matches("[0-9a-fA-F:.]+")) {
+        return InetAddress.getByName(s);
+      }
     } catch (UnknownHostException e) {
       return null;
     }
+    return null;
   }
 }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -433,6 +432,7 @@ public final class AlgorithmPolicy {
       return this;
     }
 
+    /** The immutable policy. */
     public AlgorithmPolicy build() {
       return new AlgorithmPolicy(kex, ciphers, macs, signatures, compression);
     }
@@ -496,7 +496,7 @@ public final class AlgorithmPolicy {
         if (t.isEmpty()) {
           throw new IllegalArgumentException("empty name in list " + quote(list));
         }
-        out.add(t.toLowerCase(Locale.ROOT).equals(t) ? t : t);
+        out.add(t);
       }
       return out;
     }

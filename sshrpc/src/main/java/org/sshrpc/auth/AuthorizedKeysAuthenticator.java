@@ -22,6 +22,7 @@ import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
 import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * ({@code no-pty}, {@code no-port-forwarding}, {@code restrict}, ...) are accepted: this server never
  * offers a shell, pty or forwarding. Options that restrict <em>who</em> may use the key and that this
  * server does not implement ({@code command=}, {@code permitopen=}, ...) disable the line, so a
- * restriction is never silently dropped. {@code from="pattern-list"} and {@code
+ * restriction is never silently dropped ({@code verify-required} is one: FIDO user verification is
+ * not checked here). {@code from="pattern-list"} and {@code
  * expiry-time="YYYYMMDD[HHMM[SS]]"} are honoured.
  *
  * <p><b>Certificates.</b> With {@link Builder#trustedUserCaKeys(Path)} (like OpenSSH's {@code
@@ -58,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * key and a certificate signed by a revoked CA are refused. If that file is configured but unreadable
  * every key is refused (fail closed), as OpenSSH does.
  *
- * <p>All files are re-read when they change (checked on each authentication), so keys can be added
+ * <p>A file that others may write (or whose directory they may write) is not trusted, as with
+ * OpenSSH's {@code StrictModes}: an authorized_keys or CA file then admits nobody, a revoked-keys
+ * file refuses everybody. All files are re-read when they change (checked on each authentication), so keys can be added
  * or revoked without a restart. On success the {@link SessionIdentity} is recorded in the session.
  */
 public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator {
@@ -84,9 +88,8 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
           "port-forwarding",
           "agent-forwarding",
           "x11-forwarding",
-          "no-touch-required",
-          "verify-required",
-          "touch-required");
+          // Relaxes the FIDO touch requirement; MINA's verifier is never laxer than the key.
+          "no-touch-required");
 
   private final WatchedFile<KeySet> authorizedKeys;
   private final WatchedFile<KeySet> trustedCas;
@@ -121,22 +124,13 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
 
   @Override
   public boolean authenticate(String username, PublicKey key, ServerSession session) {
-    String refusal;
-    try {
-      refusal =
-          key instanceof OpenSshCertificate
-              ? checkCertificate(username, (OpenSshCertificate) key, session)
-              : checkPlainKey(username, key, session);
-    } catch (RuntimeException e) {
-      refusal = "internal error: " + e;
-      LOG.error("auth check failed for user={}", username, e);
-    }
+    String refusal = refusal(username, key, remote(session), session);
     if (refusal != null) {
       // For a certificate, name the certified key: that is what revocation and policy use.
       PublicKey shown = key instanceof OpenSshCertificate ? ((OpenSshCertificate) key).getCertPubKey() : key;
       LOG.info(
           "auth refused: user={} key={} {} from={}: {}",
-          username,
+          printable(username),
           KeyUtils.getKeyType(key),
           KeyUtils.getFingerPrint(shown),
           session == null ? null : session.getClientAddress(),
@@ -146,8 +140,22 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     return true;
   }
 
-  /** Null when {@code key} may log in as {@code username}, else the reason why not. */
-  private String checkPlainKey(String username, PublicKey key, ServerSession session) {
+  /**
+   * Null when {@code key} may log in as {@code username} from {@code addr} (then the identity is
+   * recorded in {@code session}, if not null), else the reason why not.
+   */
+  String refusal(String username, PublicKey key, InetAddress addr, ServerSession session) {
+    try {
+      return key instanceof OpenSshCertificate
+          ? checkCertificate(username, (OpenSshCertificate) key, addr, session)
+          : checkPlainKey(username, key, addr, session);
+    } catch (RuntimeException e) {
+      LOG.error("auth check failed for user={}", printable(username), e);
+      return "internal error: " + e;
+    }
+  }
+
+  private String checkPlainKey(String username, PublicKey key, InetAddress addr, ServerSession session) {
     String revokedWhy = revocation(key);
     if (revokedWhy != null) {
       return revokedWhy;
@@ -162,7 +170,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
       if (line.certAuthority || !KeyUtils.compareKeys(line.key, key)) {
         continue;
       }
-      String why = line.refusal(username, boundUsers(line), remote(session), clock.instant());
+      String why = line.refusal(username, boundUsers(line), addr, clock.instant());
       if (why == null) {
         record(session, username, key, key, List.of());
         return null;
@@ -182,7 +190,8 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     return line.fileOwner == null ? Set.of() : Set.of(line.fileOwner);
   }
 
-  private String checkCertificate(String username, OpenSshCertificate cert, ServerSession session) {
+  private String checkCertificate(
+      String username, OpenSshCertificate cert, InetAddress addr, ServerSession session) {
     PublicKey ca = cert.getCaPubKey();
     PublicKey certified = cert.getCertPubKey();
     String revokedWhy = revocation(certified);
@@ -216,7 +225,6 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     }
     for (Map.Entry<String, String> opt : cert.getCriticalOptionsMap().entrySet()) {
       if (OpenSshCertificate.SOURCE_ADDRESS.equals(opt.getKey())) {
-        InetAddress addr = remote(session);
         if (addr == null || !AddressPatterns.matchesCidrList(opt.getValue(), addr)) {
           return "certificate " + quote(cert.getId()) + " source-address " + opt.getValue()
               + " does not admit " + addr;
@@ -236,6 +244,14 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
                 + " do not include " + quote(username);
             break;
           }
+          // The principals are the binding; options on a CA line (from=, expiry-time=, an
+          // unsupported one, or sshrpc-user= to narrow it further) still apply.
+          Set<String> bound = line.users.isEmpty() ? Set.of(username) : line.users;
+          String why = line.refusal(username, bound, addr, clock.instant());
+          if (why != null) {
+            reasons = line.where + ": " + why;
+            break;
+          }
           record(session, username, certified, cert, principals);
           return null;
         }
@@ -248,7 +264,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
       // cert-authority line: its principals= option (or, absent, the user name) must be listed.
       Set<String> wanted = line.principals.isEmpty() ? Set.of(username) : line.principals;
       boolean any = principals.stream().anyMatch(wanted::contains);
-      String why = any ? line.refusal(username, boundUsers(line), remote(session), clock.instant()) : null;
+      String why = any ? line.refusal(username, boundUsers(line), addr, clock.instant()) : null;
       if (any && why == null) {
         record(session, username, certified, cert, principals);
         return null;
@@ -266,7 +282,8 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     }
     Revoked r = revoked.get();
     if (r.all) {
-      return "revoked-keys file " + revoked.file() + " is unreadable; refusing every key";
+      return "revoked-keys file " + revoked.file() + " cannot be used (see the error logged when it"
+          + " was loaded); refusing every key";
     }
     String fp = KeyUtils.getFingerPrint(key);
     return r.fingerprints.contains(fp) ? "key " + fp + " is revoked" : null;
@@ -274,7 +291,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
 
   private static String weakKey(PublicKey key) {
     String type = KeyUtils.getKeyType(key);
-    if (KeyPairProviderNames.DSA.equals(type)) {
+    if (KeyPairProvider.SSH_DSS.equals(type)) {
       return "DSA keys are not accepted";
     }
     if (key instanceof RSAKey && ((RSAKey) key).getModulus().bitLength() < MIN_RSA_BITS) {
@@ -306,7 +323,32 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
   }
 
   private static String quote(String s) {
-    return "\"" + s + "\"";
+    return "\"" + printable(s) + "\"";
+  }
+
+  /**
+   * {@code s} safe for a log line: the user name comes from an unauthenticated peer, so control
+   * characters (a forged second log line) are escaped and the length is capped.
+   */
+  static String printable(String s) {
+    if (s == null) {
+      return "null";
+    }
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && b.length() < 100; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029') {
+        b.append(String.format("\\x%02x", (int) c & 0xffff));
+      } else if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else {
+        b.append(c);
+      }
+    }
+    if (b.length() >= 100 && s.length() > 0) {
+      b.append("...");
+    }
+    return b.toString();
   }
 
   private static String epoch(long seconds) {
@@ -358,14 +400,10 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
       return this;
     }
 
+    /** The authenticator; its files are read on first use and whenever they change. */
     public AuthorizedKeysAuthenticator build() {
       return new AuthorizedKeysAuthenticator(this);
     }
-  }
-
-  /** Key type names used here. */
-  private static final class KeyPairProviderNames {
-    static final String DSA = "ssh-dss";
   }
 
   /** One usable line of an authorized_keys or CA keys file. */
@@ -465,6 +503,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     }
 
     static KeySet parse(Path file, boolean caFile) throws IOException {
+      KeyFiles.checkNotWritableByOthers(file);
       String owner;
       try {
         owner = Files.getOwner(file).getName();
@@ -512,6 +551,7 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     }
 
     static Revoked parse(Path file) throws IOException {
+      KeyFiles.checkNotWritableByOthers(file);
       List<String> text = Files.readAllLines(file, StandardCharsets.UTF_8);
       Set<String> fps = new LinkedHashSet<>();
       for (int i = 0; i < text.size(); i++) {

@@ -65,7 +65,9 @@ public final class HostKeys implements KeyPairProvider {
       throw new IOException("cannot generate an ed25519 host key for " + file + ": " + e, e);
     }
     KeyFiles.writeOwnerOnly(file, encoded);
-    return new HostKeys(file, kp);
+    // Read back what is on disk: proves the file loads, and if another process raced us to
+    // create it, every process ends up serving the same key.
+    return load(file);
   }
 
   /** Loads an existing host key file; fails with {@link NoSuchFileException} if it is missing. */

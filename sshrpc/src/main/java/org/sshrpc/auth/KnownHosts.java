@@ -5,7 +5,12 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -13,8 +18,11 @@ import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.apache.sshd.common.signature.BuiltinSignatures;
+import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
@@ -24,10 +32,16 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
  * @cert-authority} and {@code @revoked} markers are understood (MINA SSHD parses the file). An
  * unknown host is refused unless {@code acceptNew} is set, in which case its key is appended to
  * the file; a host whose key <em>changed</em> is always refused. When verification fails the
- * reason is kept on the session so that {@link #failure(ClientSession)} can report it precisely.
+ * reason is kept for the session so that {@link #failure(ClientSession)} can report it precisely.
  */
 public final class KnownHosts {
-  private static final AttributeKey<KnownHostsException> FAILURE = new AttributeKey<>();
+  /**
+   * Why verification failed, per session. Not a session attribute: MINA clears those when the
+   * session closes, which races with the caller reading the reason. Weak keys: a session nobody
+   * asks about is forgotten with it.
+   */
+  private static final Map<ClientSession, KnownHostsException> FAILURES =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private KnownHosts() {}
 
@@ -44,9 +58,41 @@ public final class KnownHosts {
     return new Verifier(unknownHosts, file, acceptNew);
   }
 
-  /** The reason the last host key verification on this session failed, or null. */
+  /** True if {@code file} exists and has an {@code @cert-authority} line. */
+  public static boolean hasCertificateAuthorities(Path file) {
+    try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(file)) {
+      return lines.anyMatch(l -> l.trim().startsWith("@cert-authority"));
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return false; // missing or unreadable: no certificate authorities to honour
+    }
+  }
+
+  /**
+   * The signature algorithms with the certificate form of each ({@code ...-cert-v01@openssh.com})
+   * placed first, in the same order, so that a server with a host certificate presents it.
+   */
+  public static List<NamedFactory<Signature>> certificatesFirst(List<NamedFactory<Signature>> algorithms) {
+    List<NamedFactory<Signature>> certs = new ArrayList<>();
+    for (NamedFactory<Signature> f : algorithms) {
+      BuiltinSignatures cert = BuiltinSignatures.fromFactoryName(f.getName() + "-cert-v01@openssh.com");
+      if (cert != null && cert.isSupported() && !certs.contains(cert)) {
+        certs.add(cert);
+      }
+    }
+    List<NamedFactory<Signature>> all = new ArrayList<>(certs);
+    for (NamedFactory<Signature> f : algorithms) {
+      if (!all.contains(f)) {
+        all.add(f);
+      }
+    }
+    return all;
+  }
+
+  /**
+   * The reason host key verification on this session failed, or null; forgotten once read.
+   */
   public static KnownHostsException failure(ClientSession session) {
-    return session == null ? null : session.getAttribute(FAILURE);
+    return session == null ? null : FAILURES.remove(session);
   }
 
   static String hostName(SocketAddress remote) {
@@ -128,6 +174,28 @@ public final class KnownHosts {
     }
 
     @Override
+    protected boolean acceptKnownHostEntries(
+        ClientSession session, SocketAddress remote, PublicKey serverKey, Collection<HostEntryPair> knownHosts) {
+      boolean ok = super.acceptKnownHostEntries(session, remote, serverKey, knownHosts);
+      if (!ok && !FAILURES.containsKey(session) && serverKey instanceof OpenSshCertificate) {
+        PublicKey ca = ((OpenSshCertificate) serverKey).getCaPubKey();
+        record(
+            session,
+            KnownHostsException.Kind.UNKNOWN_HOST,
+            remote,
+            serverKey,
+            "host certificate for %s is not trusted: %s %s is signed by CA "
+                + KeyUtils.getKeyType(ca)
+                + " "
+                + KeyUtils.getFingerPrint(ca)
+                + ", which no @cert-authority line in "
+                + getPath()
+                + " lists for this host");
+      }
+      return ok;
+    }
+
+    @Override
     protected boolean acceptUnknownHostKey(
         ClientSession session, SocketAddress remote, PublicKey serverKey) {
       boolean ok = super.acceptUnknownHostKey(session, remote, serverKey);
@@ -185,8 +253,7 @@ public final class KnownHosts {
       String host = hostName(remote);
       String type = KeyUtils.getKeyType(key);
       String fp = KeyUtils.getFingerPrint(key);
-      session.setAttribute(
-          FAILURE, new KnownHostsException(kind, host, type, fp, String.format(format, host, type, fp)));
+      FAILURES.put(session, new KnownHostsException(kind, host, type, fp, String.format(format, host, type, fp)));
     }
   }
 }

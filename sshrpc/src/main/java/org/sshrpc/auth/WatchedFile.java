@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,7 @@ final class WatchedFile<T> {
   private final Parser<T> parser;
   private final T whenMissing;
   private final T whenBroken;
+  private final boolean posix;
   private Object stamp;
   private T value;
 
@@ -38,6 +40,7 @@ final class WatchedFile<T> {
     this.parser = parser;
     this.whenMissing = whenMissing;
     this.whenBroken = whenBroken;
+    this.posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
 
   Path file() {
@@ -47,8 +50,12 @@ final class WatchedFile<T> {
   synchronized T get() {
     Object now;
     try {
-      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-      now = java.util.List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
+      BasicFileAttributes a = posix
+          ? Files.readAttributes(file, PosixFileAttributes.class)
+          : Files.readAttributes(file, BasicFileAttributes.class);
+      // Permissions too: a chmod changes whether the file is trusted, not its mtime.
+      Object perms = a instanceof PosixFileAttributes ? ((PosixFileAttributes) a).permissions() : "";
+      now = java.util.List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()), perms);
     } catch (NoSuchFileException e) {
       now = "missing";
     } catch (IOException e) {

@@ -48,12 +48,15 @@ final class RealRpcChannel implements RpcChannel {
   static final String CLIENT_NAME = "sshrpc-java/0.1";
   /** In-flight limit when a v2 server does not state one. */
   static final int DEFAULT_MAX_IN_FLIGHT = 256;
+  /** Bound on waiting for the reply to a spawn, register, whereis, monitor, mailbox or exit. */
+  static final java.time.Duration CONTROL_TIMEOUT = java.time.Duration.ofSeconds(30);
   /** Frames written before one flush, at most: bounds a batch's memory. */
   private static final int MAX_BATCH = 1024;
 
   private static final Logger log = LoggerFactory.getLogger(RealRpcChannel.class);
   private static final AtomicInteger WRITERS = new AtomicInteger();
   private static final Outgoing POISON = new Outgoing(new byte[0], null);
+  private static final Outgoing WAKE = new Outgoing(new byte[0], null);
   private static final ErlAtom A_CALL = ErlAtom.of("call");
   private static final ErlAtom A_MFA = ErlAtom.of("mfa");
   private static final ErlAtom A_INFINITY = ErlAtom.of("infinity");
@@ -77,6 +80,8 @@ final class RealRpcChannel implements RpcChannel {
   /** Held while writing to {@link #out}: by the writer thread, or by a blocking caller's fast path. */
   private final ReentrantLock writeLock = new ReentrantLock();
   private final byte[] header = new byte[4]; // guarded by writeLock
+  private final java.util.ArrayDeque<Outgoing> held = new java.util.ArrayDeque<>(); // guarded by writeLock
+  private volatile boolean writerWaiting;
   private Thread writer;
   private OutputStream out;
 
@@ -321,9 +326,15 @@ final class RealRpcChannel implements RpcChannel {
         ref -> monitors.put(ref, new Monitor(mb, pid)));
   }
 
+  /**
+   * A v2 request other than a call (spawn, register, mailbox ...). These carry no deadline on the
+   * wire and are quick on the server; the client still bounds its wait so that a server that
+   * never answers cannot hold the caller.
+   */
   private Term request(String what, LongFunction<Term> msg, Consumer<Term> onReply) {
-    Pending p = start(what, msg, CallOptions.DEFAULT, false, onReply);
-    return await(p, CallOptions.DEFAULT);
+    CallOptions o = CallOptions.timeout(CONTROL_TIMEOUT);
+    Pending p = start(what, msg, o, false, onReply);
+    return await(p, o);
   }
 
   private void requireV2(String op) {
@@ -356,9 +367,9 @@ final class RealRpcChannel implements RpcChannel {
     long id = ids.incrementAndGet();
     byte[] body = Codec.encode(msg.apply(id));
     Pending p = new Pending(id, what, async, onReply);
-    if (version == 2) {
-      inflight.put(id, p);
-    }
+    // Every call is tracked by id, also on v1 (where answers are matched in order), so that a
+    // close can fail all of them wherever they are.
+    inflight.put(id, p);
     Outgoing out = new Outgoing(body, p);
     if (async || !tryWriteNow(out)) {
       outbox.add(out);
@@ -471,8 +482,9 @@ final class RealRpcChannel implements RpcChannel {
 
   /**
    * The single writer: takes everything queued, writes it into the channel stream (which packs it
-   * into as few SSH data messages as the packet size allows) and flushes once. Holds a call
-   * back while the server's in-flight limit is reached.
+   * into as few SSH data messages as the packet size allows) and flushes once. Calls beyond the
+   * server's in-flight limit are held back (in order) until replies free permits; messages without
+   * a reply (cancel, cast, send) are never held back, so a cancel gets through a full window.
    */
   private void writeLoop() {
     List<Outgoing> batch = new ArrayList<>();
@@ -487,25 +499,17 @@ final class RealRpcChannel implements RpcChannel {
             if (o == POISON) {
               return;
             }
-            Pending p = o.pending;
-            if (p != null) {
-              if (p.state.get() != Pending.NEW) {
-                continue;
-              }
-              if (!permits.tryAcquire()) {
-                if (written > 0) {
-                  out.flush();
-                  written = 0;
-                }
-                permits.acquire();
-              }
-              if (!claim(p)) {
-                continue;
-              }
+            if (o == WAKE) {
+              continue;
             }
-            writeFrame(o.body);
-            written++;
+            if (o.pending == null) {
+              writeFrame(o.body);
+              written++;
+            } else {
+              held.add(o);
+            }
           }
+          written += writeHeld();
           if (written > 0) {
             out.flush();
           }
@@ -523,6 +527,41 @@ final class RealRpcChannel implements RpcChannel {
     }
   }
 
+  /** Writes held calls while permits last; caller holds writeLock. Returns frames written. */
+  private int writeHeld() throws IOException {
+    int written = 0;
+    while (!held.isEmpty()) {
+      Outgoing o = held.peekFirst();
+      if (o.pending.state.get() != Pending.NEW) {
+        held.pollFirst(); // abandoned while waiting: never sent
+        continue;
+      }
+      if (!permits.tryAcquire()) {
+        // Ask the reader to wake us when it frees a permit; re-check in case it just did.
+        writerWaiting = true;
+        if (!permits.tryAcquire()) {
+          return written;
+        }
+      }
+      writerWaiting = false;
+      held.pollFirst();
+      if (claim(o.pending)) {
+        writeFrame(o.body);
+        written++;
+      }
+    }
+    writerWaiting = false;
+    return written;
+  }
+
+  /** Gives back an in-flight permit (a reply arrived) and wakes the writer if it waits for one. */
+  private void releasePermit() {
+    permits.release();
+    if (writerWaiting) {
+      outbox.offer(WAKE);
+    }
+  }
+
   /**
    * A blocking caller writes its own request when nothing is queued and the stream is free: this
    * saves two thread hand-offs per sequential call. Under contention requests queue for the
@@ -533,7 +572,7 @@ final class RealRpcChannel implements RpcChannel {
       return false;
     }
     try {
-      if (closed != null || !outbox.isEmpty() || !permits.tryAcquire()) {
+      if (closed != null || !outbox.isEmpty() || !held.isEmpty() || !permits.tryAcquire()) {
         return false;
       }
       if (claim(o.pending)) {
@@ -619,7 +658,8 @@ final class RealRpcChannel implements RpcChannel {
     if (p == null) {
       throw new ProtocolException("answer without a request from " + peer + ": " + Replies.brief(t));
     }
-    permits.release();
+    inflight.remove(p.id);
+    releasePermit();
     if (Replies.isZero(body.get(1))) {
       deliver(p, body.get(0));
     } else {
@@ -641,7 +681,7 @@ final class RealRpcChannel implements RpcChannel {
       if (p == null) {
         throw new ProtocolException("reply to unknown id " + idTerm + " from " + peer);
       }
-      permits.release();
+      releasePermit();
       if (ErlAtom.OK.equals(m.get(2))) {
         deliver(p, m.get(3));
       } else if (ErlAtom.ERROR.equals(m.get(2))) {
@@ -653,8 +693,10 @@ final class RealRpcChannel implements RpcChannel {
       RealMailbox mb = mailboxes.get(m.get(1));
       Term msg = m.get(2);
       if (msg instanceof ErlTuple && ((ErlTuple) msg).isTagged("DOWN", 5)) {
+        // The server sends DOWN to one mailbox of the connection; it belongs to the mailbox the
+        // monitor was set up with.
         Monitor mon = monitors.remove(((ErlTuple) msg).get(1));
-        if (mb == null && mon != null) {
+        if (mon != null) {
           mb = mon.mailbox;
         }
       }

@@ -103,6 +103,12 @@ public final class RpcClient implements AutoCloseable {
     c.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
     CoreModuleProperties.TCP_NODELAY.set(c, true);
     b.algorithmPolicy.applyTo(c);
+    if (KnownHosts.hasCertificateAuthorities(b.knownHosts)) {
+      // As OpenSSH does for hosts with @cert-authority lines: ask for host certificates first.
+      // Only then, since a server that has a certificate presents it when asked, and a
+      // certificate never matches a plain known_hosts entry.
+      c.setSignatureFactories(KnownHosts.certificatesFirst(c.getSignatureFactories()));
+    }
     c.start();
     this.ssh = c;
   }

@@ -25,7 +25,7 @@ final class Builtins {
   static final String VERSION = "0.1.0";
 
   /** Elements {@code lists:seq} may produce, so one call cannot exhaust memory. */
-  static final long MAX_SEQ = 10_000_000;
+  static final long MAX_SEQ = 1_000_000;
 
   private static final ErlAtom LISTS = ErlAtom.of("lists");
   private static final ErlAtom FUNCTION_CLAUSE = ErlAtom.of("function_clause");
@@ -51,16 +51,16 @@ final class Builtins {
 
   private static RpcModule lists() {
     return RpcModule.builder("lists")
-        .function("seq", 2, (ctx, a) -> seq2(a))
-        .function("seq", 3, (ctx, a) -> seq3(a))
-        .function("reverse", 1, (ctx, a) -> {
+        .inlineFunction("seq", 2, (ctx, a) -> seq2(a))
+        .inlineFunction("seq", 3, (ctx, a) -> seq3(a))
+        .inlineFunction("reverse", 1, (ctx, a) -> {
           ErlList l = properList("reverse", a, a.get(0));
           List<Term> out = new ArrayList<>(l.elements());
           java.util.Collections.reverse(out);
           return ErlList.of(out);
         })
-        .function("sum", 1, (ctx, a) -> sum(a))
-        .function("nth", 2, (ctx, a) -> {
+        .inlineFunction("sum", 1, (ctx, a) -> sum(a))
+        .inlineFunction("nth", 2, (ctx, a) -> {
           if (!(a.get(0) instanceof ErlInteger)) {
             throw error(BADARITH, LISTS, "nth", a);
           }
@@ -74,12 +74,12 @@ final class Builtins {
           }
           return l.get(n.intValue() - 1);
         })
-        .function("last", 1, (ctx, a) -> {
+        .inlineFunction("last", 1, (ctx, a) -> {
           ErlList l = nonEmpty("last", a);
           return l.get(l.size() - 1);
         })
-        .function("max", 1, (ctx, a) -> extreme("max", a, 1))
-        .function("min", 1, (ctx, a) -> extreme("min", a, -1))
+        .inlineFunction("max", 1, (ctx, a) -> extreme("max", a, 1))
+        .inlineFunction("min", 1, (ctx, a) -> extreme("min", a, -1))
         .build();
   }
 
@@ -192,10 +192,10 @@ final class Builtins {
 
   private static RpcModule sshrpc(RpcService service) {
     return RpcModule.builder("sshrpc")
-        .function("ping", 0, (ctx, a) -> ErlAtom.of("pong"))
-        .function("echo", 1, (ctx, a) -> a.get(0))
-        .function("modules", 0, (ctx, a) -> ErlList.of(service.exportsFor(ctx)))
-        .function("info", 0, (ctx, a) -> ErlMap.of(
+        .inlineFunction("ping", 0, (ctx, a) -> ErlAtom.of("pong"))
+        .inlineFunction("echo", 1, (ctx, a) -> a.get(0))
+        .inlineFunction("modules", 0, (ctx, a) -> ErlList.of(service.exportsFor(ctx)))
+        .inlineFunction("info", 0, (ctx, a) -> ErlMap.of(
             ErlAtom.of("version"), ErlBinary.utf8(VERSION),
             ErlAtom.of("node"), service.node(),
             ErlAtom.of("uptime_ms"), ErlInteger.of((System.nanoTime() - service.startNanos) / 1_000_000),

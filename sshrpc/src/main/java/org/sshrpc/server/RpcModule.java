@@ -171,8 +171,12 @@ public final class RpcModule {
     }
   }
 
-  /** An exported name: a function, or a process starter (exactly one is non-null). */
-  record Entry(RpcFunction function, ProcessFactory process) {}
+  /**
+   * An exported name: a function, or a process starter (exactly one is non-null). An inline
+   * function is short, bounded and never blocks (built-ins only), so it runs on the thread that
+   * decoded the request instead of paying two thread hand-offs.
+   */
+  record Entry(RpcFunction function, ProcessFactory process, boolean inline) {}
 
   /** A builder of {@link RpcModule}; not thread-safe. */
   public static final class Builder {
@@ -194,12 +198,17 @@ public final class RpcModule {
      *     outside 0..255
      */
     public Builder function(String name, int arity, RpcFunction fn) {
-      return add(name, arity, new Entry(Objects.requireNonNull(fn, "fn"), null));
+      return add(name, arity, new Entry(Objects.requireNonNull(fn, "fn"), null, false));
+    }
+
+    /** A built-in function that may run on the I/O thread; see {@link Entry}. */
+    Builder inlineFunction(String name, int arity, RpcFunction fn) {
+      return add(name, arity, new Entry(Objects.requireNonNull(fn, "fn"), null, true));
     }
 
     /** Exports a process starter as {@code name/arity}, used by {@code spawn}. */
     public Builder process(String name, int arity, ProcessFactory factory) {
-      return add(name, arity, new Entry(null, Objects.requireNonNull(factory, "factory")));
+      return add(name, arity, new Entry(null, Objects.requireNonNull(factory, "factory"), false));
     }
 
     private Builder add(String fname, int arity, Entry e) {

@@ -17,6 +17,10 @@ public interface RpcProcess {
   /** Handles one message. */
   void receive(ProcessContext ctx, Term message) throws Exception;
 
-  /** Called once after the process has stopped, with its exit reason. */
+  /**
+   * Called once after the process has stopped, with its exit reason. When the process is stopped
+   * from outside (an {@code exit} request, its connection closing) while a {@link #receive} is
+   * running, this may run on another thread before that {@code receive} returns.
+   */
   default void terminated(Term reason) {}
 }

@@ -107,7 +107,7 @@ public final class RpcSession {
 
   // Processes and mailboxes this channel owns; monitors it holds.
   private final Set<LocalProcess> processes = ConcurrentHashMap.newKeySet();
-  private final Set<Mailbox> watched = ConcurrentHashMap.newKeySet();
+  private final Map<ErlPid, Mailbox> watched = new ConcurrentHashMap<>();
   private final AtomicInteger monitors = new AtomicInteger();
   private volatile ClientMailbox defaultMailbox;
   private final List<ClientMailbox> mailboxes = new ArrayList<>(); // guarded by itself
@@ -419,12 +419,12 @@ public final class RpcSession {
       }
       ErlRef ref = service.processes.newRef();
       send(ServerMessage.Reply.ok(mo.id(), ref).toTerm());
+      monitors.incrementAndGet(); // given back when its DOWN is delivered
       Mailbox target = service.processes.get(mo.pid());
       if (target == null) {
         deliverDown(ref, mo.pid(), ErlAtom.of("noproc"));
       } else {
-        monitors.incrementAndGet();
-        watched.add(target);
+        watched.put(target.pid, target);
         target.monitor(ref, this);
       }
     } else if (msg instanceof ClientMessage.Mailbox mb) {
@@ -526,6 +526,7 @@ public final class RpcSession {
       return;
     }
     monitors.decrementAndGet();
+    watched.remove(pid); // a pid dies once: every monitor of it fires now
     ClientMailbox box = defaultMailbox();
     deliverToClient(box.pid, Mailbox.down(ref, pid, reason));
   }
@@ -572,6 +573,9 @@ public final class RpcSession {
       return refusal[0] != null ? refusal[0] : Outcome.raised(RpcService.undef(m, f, args));
     }
     RpcFunction fn = e.function();
+    if (e.inline()) {
+      return RpcService.run(fn, st, args);
+    }
     try {
       st.future = service.executor.submit(() -> st.finish(RpcService.run(fn, st, args), false));
     } catch (RejectedExecutionException ex) {
@@ -795,7 +799,7 @@ public final class RpcSession {
     for (ClientMailbox b : boxes) {
       b.markDead(NOCONNECTION);
     }
-    for (Mailbox m : watched) {
+    for (Mailbox m : watched.values()) {
       m.demonitorAll(this);
     }
     watched.clear();

@@ -182,7 +182,7 @@ public final class TermOrder implements Comparator<Term> {
     boolean ea = a instanceof ErlExportFun;
     boolean eb = b instanceof ErlExportFun;
     if (ea != eb) {
-      return ea ? -1 : 1;
+      return ea ? 1 : -1; // local funs sort before export funs (OTP 25)
     }
     if (ea) {
       ErlExportFun x = (ErlExportFun) a;
@@ -204,15 +204,16 @@ public final class TermOrder implements Comparator<Term> {
     return c != 0 ? c : Long.compareUnsigned(a.id(), b.id());
   }
 
+  /** As erts (checked against OTP 25): serial, then id, then node, then creation. */
   private static int comparePids(ErlPid a, ErlPid b) {
-    int c = compareAtoms(a.node(), b.node());
+    int c = Long.compare(a.serial(), b.serial());
     if (c == 0) {
-      c = Long.compare(a.creation(), b.creation());
+      c = Long.compare(a.id(), b.id());
     }
     if (c == 0) {
-      c = Long.compare(a.serial(), b.serial());
+      c = compareAtoms(a.node(), b.node());
     }
-    return c != 0 ? c : Long.compare(a.id(), b.id());
+    return c != 0 ? c : Long.compare(a.creation(), b.creation());
   }
 
   private int compareTuples(ErlTuple a, ErlTuple b) {

@@ -144,6 +144,12 @@ public final class TermParser {
           pos += 2;
           return map();
         }
+        if (startsWith(pos, "#Ref<") || startsWith(pos, "#Port<") || startsWith(pos, "#Fun<")) {
+          throw error(
+              pos,
+              "the shell's #Ref<...>, #Port<...> and #Fun<...> cannot be read back;"
+                  + " write such terms as binary_to_term(<<131,...>>)");
+        }
         throw error(pos, "expected '#{' to start a map");
       case '<':
         if (peekIs(pos + 1, '<')) {
@@ -1023,6 +1029,18 @@ public final class TermParser {
         return;
       }
     }
+  }
+
+  private boolean startsWith(int at, String s) {
+    if (at + s.length() > cps.length) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (cps[at + i] != s.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean atEnd() {

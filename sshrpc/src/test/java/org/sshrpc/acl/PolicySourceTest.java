@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +70,46 @@ class PolicySourceTest {
     replace(f, "deny *\n");
     assertFalse(s.current().allows("u", null, "lists", "seq", 2));
     assertNull(s.lastError());
+  }
+
+  @Test
+  void policyFileWritableByOthersIsNotTrusted() throws IOException {
+    Path f = dir.resolve("policy");
+    Files.writeString(f, "deny *\n");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw-rw-"));
+    IOException e = assertThrows(IOException.class, () -> PolicySource.watching(f));
+    assertTrue(e.getMessage().contains("writable by others"), e.getMessage());
+
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    PolicySource s = PolicySource.watching(f);
+    Files.writeString(f, "allow *\n");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--rw-"));
+    assertFalse(s.current().allows("u", null, "lists", "seq", 2), "untrusted edit not applied");
+    assertTrue(s.lastError().contains("writable by others"), s.lastError());
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw-r--"));
+    assertTrue(s.current().allows("u", null, "lists", "seq", 2), "group write tolerated");
+  }
+
+  @Test
+  void minCheckIntervalBoundsHowOftenTheFileIsChecked() throws Exception {
+    Path f = dir.resolve("policy");
+    Files.writeString(f, "allow *\n");
+    PolicySource s = PolicySource.watching(f, Duration.ofHours(1));
+    assertTrue(s.current().allows("u", null, "lists", "seq", 2));
+    replace(f, "deny *\n");
+    assertTrue(s.current().allows("u", null, "lists", "seq", 2), "not re-checked within the interval");
+
+    PolicySource quick = PolicySource.watching(f, Duration.ofMillis(20));
+    replace(f, "allow *\n");
+    boolean seen = false;
+    for (int i = 0; i < 200 && !seen; i++) { // bounded: at most ~2 s
+      seen = quick.current().allows("u", null, "lists", "seq", 2);
+      if (!seen) {
+        Thread.sleep(10);
+      }
+    }
+    assertTrue(seen, "change seen after the interval");
+    assertThrows(IllegalArgumentException.class, () -> PolicySource.watching(f, Duration.ofMillis(-1)));
   }
 
   @Test

@@ -9,8 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -27,7 +30,7 @@ import org.sshrpc.testing.Tools;
  * The algorithm policy on a real MINA server: ssh-audit finds nothing to fail or warn about in the
  * defaults, an override is what gets negotiated, and a client offering only CBC or SHA-1 is refused.
  */
-@Timeout(120)
+@Timeout(240)
 class AlgorithmPolicyIT {
   static final List<String> UNKNOWN_TO_OLD_SSH_AUDIT =
       List.of("kex-strict-s-v00@openssh.com", "mlkem768x25519-sha256", "sntrup761x25519-sha512");
@@ -51,25 +54,17 @@ class AlgorithmPolicyIT {
   void sshAuditFindsNoFailureAndNoWarningInTheDefaults() throws Exception {
     String sshAudit = Tools.requireTool("ssh-audit");
     try (TestSshServer server = server(AlgorithmPolicy.defaults())) {
+      // Generous ssh-audit timeout (-t): the 2-core build machine can be very loaded.
       Process p =
-          new ProcessBuilder(sshAudit, "-n", "-t", "20", "-p", Integer.toString(server.port), "127.0.0.1")
+          new ProcessBuilder(sshAudit, "-n", "-t", "60", "-p", Integer.toString(server.port), "127.0.0.1")
               .redirectErrorStream(true)
               .start();
       p.getOutputStream().close();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "ssh-audit did not finish");
-      List<String> fails = out.lines().filter(l -> l.contains("[fail]")).collect(Collectors.toList());
-      assertEquals(List.of(), fails, "ssh-audit output:\n" + out);
-      // The only warnings allowed are "unknown algorithm" for names newer than the installed
-      // ssh-audit (2.5.0, Debian 12, released 2021): the strict-kex marker (Terrapin
-      // countermeasure, always sent by MINA >= 2.12, known to ssh-audit >= 3.1) and the
-      // post-quantum hybrids under their IETF names (OpenSSH 9.9+). Anything else fails the test.
+      assertTrue(p.waitFor(120, TimeUnit.SECONDS), "ssh-audit did not finish");
+      assertEquals(List.of(), notes(out, "fail"), "ssh-audit output:\n" + out);
       List<String> warns =
-          out.lines()
-              .filter(l -> l.contains("[warn]"))
-              .filter(l -> !(l.contains("unknown algorithm") && UNKNOWN_TO_OLD_SSH_AUDIT.stream()
-                  .anyMatch(n -> l.startsWith("(kex) " + n + " "))))
-              .collect(Collectors.toList());
+          notes(out, "warn").stream().filter(n -> !allowedWarning(n)).collect(Collectors.toList());
       assertEquals(List.of(), warns, "ssh-audit output:\n" + out);
       // Proof that it audited our server and saw what we configured.
       assertTrue(out.contains("(kex) curve25519-sha256"), out);
@@ -81,6 +76,74 @@ class AlgorithmPolicyIT {
       // allowed ones, checked above), 3 failures.
       assertTrue(p.exitValue() == 0 || p.exitValue() == 2, "ssh-audit exit " + p.exitValue() + ":\n" + out);
     }
+  }
+
+  private static final Pattern ALGORITHM_LINE = Pattern.compile("^\\((\\w+)\\) (\\S+)");
+
+  /**
+   * The {@code [level]} notes of ssh-audit's text output as "{@code kind name: message}", each
+   * attributed to its algorithm line (notes may also sit on the indented lines below it).
+   */
+  static List<String> notes(String out, String level) {
+    List<String> found = new ArrayList<>();
+    String current = "";
+    for (String line : out.lines().collect(Collectors.toList())) {
+      Matcher m = ALGORITHM_LINE.matcher(line);
+      if (m.find()) {
+        current = m.group(1) + " " + m.group(2);
+      } else if (!line.startsWith(" ")) {
+        current = "";
+      }
+      int i = line.indexOf("[" + level + "]");
+      if (i >= 0) {
+        found.add(current + ": " + line.substring(i + level.length() + 2).trim());
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The only warnings tolerated, each unavoidable and documented in docs/security.md:
+   *
+   * <ul>
+   *   <li>"unknown algorithm" for names newer than the installed ssh-audit (2.5.0 on Debian 12,
+   *       from 2021): the strict-kex marker (the Terrapin countermeasure, always sent by MINA
+   *       >= 2.12, known to ssh-audit >= 3.1) and the post-quantum hybrids under their IETF names;
+   *   <li>newer ssh-audit (3.3+) warns that classical key exchanges give no protection against
+   *       quantum attacks: curve25519 is kept after the hybrids for peers without them (Erlang/OTP's
+   *       ssh, older OpenSSH), and the hybrids come first so our own peers never use it.
+   * </ul>
+   *
+   * Anything else fails the test.
+   */
+  static boolean allowedWarning(String note) {
+    for (String n : UNKNOWN_TO_OLD_SSH_AUDIT) {
+      if (note.equals("kex " + n + ": unknown algorithm")) {
+        return true;
+      }
+    }
+    return (note.startsWith("kex curve25519-sha256: ") || note.startsWith("kex curve25519-sha256@libssh.org: "))
+        && note.contains("quantum");
+  }
+
+  @Test
+  void sshAuditNoteParsing() {
+    String sample =
+        "# key exchange algorithms\n"
+            + "(kex) mlkem768x25519-sha256          -- [warn] unknown algorithm\n"
+            + "(kex) curve25519-sha256              -- [info] available since OpenSSH 7.4\n"
+            + "                                     `- [warn] does not provide protection against quantum attacks\n"
+            + "(kex) ecdh-sha2-nistp256             -- [fail] using weak elliptic curves\n"
+            + "\n# host-key algorithms\n"
+            + "(key) ssh-rsa                        -- [info] x\n"
+            + "                                     `- [warn] using weak hashing algorithm\n";
+    assertEquals(List.of("kex ecdh-sha2-nistp256: using weak elliptic curves"), notes(sample, "fail"));
+    List<String> warns = notes(sample, "warn");
+    assertEquals(List.of("kex mlkem768x25519-sha256: unknown algorithm",
+        "kex curve25519-sha256: does not provide protection against quantum attacks",
+        "key ssh-rsa: using weak hashing algorithm"), warns);
+    assertEquals(List.of(true, true, false), warns.stream().map(AlgorithmPolicyIT::allowedWarning)
+        .collect(Collectors.toList()));
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.client.SshClient;
 import org.apache.sshd.server.SshServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,6 +113,18 @@ class AlgorithmPolicyTest {
     Files.writeString(f, "MACs hmac-sha3\n");
     e = assertThrows(IllegalArgumentException.class, () -> AlgorithmPolicy.builder().load(f));
     assertTrue(e.getMessage().startsWith(f + ":1: unknown MAC \"hmac-sha3\""), e.getMessage());
+  }
+
+  @Test
+  void applyToClientSetsExactlyThePolicy() {
+    SshClient client = SshClient.setUpDefaultClient();
+    AlgorithmPolicy p = AlgorithmPolicy.builder().macs("hmac-sha2-512-etm@openssh.com").build();
+    p.applyTo(client);
+    assertEquals(p.kexAlgorithms(), NamedResource.getNameList(client.getKeyExchangeFactories()));
+    assertEquals(p.ciphers(), NamedResource.getNameList(client.getCipherFactories()));
+    assertEquals(List.of("hmac-sha2-512-etm@openssh.com"), NamedResource.getNameList(client.getMacFactories()));
+    assertEquals(p.hostKeyAlgorithms(), NamedResource.getNameList(client.getSignatureFactories()));
+    assertEquals(List.of("none"), NamedResource.getNameList(client.getCompressionFactories()));
   }
 
   @Test

@@ -1,13 +1,18 @@
 package org.sshrpc.auth;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Instant;
@@ -26,6 +31,8 @@ class AuthorizedKeysAuthenticatorTest {
   static KeyPair ed1;
   static KeyPair ed2;
   static KeyPair ec;
+  static KeyPair ec384;
+  static KeyPair ec521;
   static KeyPair rsa;
   static KeyPair rsaSmall;
   static KeyPair dsa;
@@ -39,6 +46,8 @@ class AuthorizedKeysAuthenticatorTest {
     ed1 = KeyUtils.generateKeyPair("ssh-ed25519", 256);
     ed2 = KeyUtils.generateKeyPair("ssh-ed25519", 256);
     ec = KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
+    ec384 = KeyUtils.generateKeyPair("ecdsa-sha2-nistp384", 384);
+    ec521 = KeyUtils.generateKeyPair("ecdsa-sha2-nistp521", 521);
     rsa = KeyUtils.generateKeyPair("ssh-rsa", 2048);
     rsaSmall = KeyUtils.generateKeyPair("ssh-rsa", 1024);
     dsa = KeyUtils.generateKeyPair("ssh-dss", 1024);
@@ -67,8 +76,13 @@ class AuthorizedKeysAuthenticatorTest {
             "sshrpc-user=\"alice\" " + line(ed1) + " alice@laptop",
             "sshrpc-user=\"bob,carol\" " + line(ec),
             "",
+            "sshrpc-user=\"erin\" " + line(ec384),
+            "sshrpc-user=\"frank\" " + line(ec521),
             "sshrpc-user=\"dave\" " + line(rsa));
     AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(f);
+    assertTrue(a.authenticate("erin", ec384.getPublic(), null));
+    assertTrue(a.authenticate("frank", ec521.getPublic(), null));
+    assertFalse(a.authenticate("frank", ec384.getPublic(), null));
     assertTrue(a.authenticate("alice", ed1.getPublic(), null));
     assertTrue(a.authenticate("bob", ec.getPublic(), null));
     assertTrue(a.authenticate("carol", ec.getPublic(), null));
@@ -109,11 +123,13 @@ class AuthorizedKeysAuthenticatorTest {
             "ak",
             "restrict,no-pty,no-port-forwarding,sshrpc-user=\"alice\" " + line(ed1),
             "command=\"/bin/date\",sshrpc-user=\"bob\" " + line(ed2),
-            "permitopen=\"x:1\",sshrpc-user=\"carol\" " + line(ec));
+            "permitopen=\"x:1\",sshrpc-user=\"carol\" " + line(ec),
+            "verify-required,sshrpc-user=\"dave\" " + line(rsa));
     AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(f);
     assertTrue(a.authenticate("alice", ed1.getPublic(), null));
     assertFalse(a.authenticate("bob", ed2.getPublic(), null), "forced command cannot be honoured");
     assertFalse(a.authenticate("carol", ec.getPublic(), null));
+    assertFalse(a.authenticate("dave", rsa.getPublic(), null), "FIDO user verification not checked here");
   }
 
   @Test
@@ -129,6 +145,57 @@ class AuthorizedKeysAuthenticatorTest {
     assertFalse(a.authenticate("alice", ed1.getPublic(), null), "expired");
     assertTrue(a.authenticate("bob", ed2.getPublic(), null));
     assertFalse(a.authenticate("carol", ec.getPublic(), null), "no address matches from=");
+  }
+
+  @Test
+  void fromPatternsAgainstThePeerAddress() throws Exception {
+    Path f =
+        write(
+            "ak",
+            "from=\"127.0.0.1,::1\",sshrpc-user=\"alice\" " + line(ed1),
+            "from=\"10.1.*,!10.1.2.3\",sshrpc-user=\"bob\" " + line(ed2),
+            "from=\"192.168.0.0/16\",sshrpc-user=\"carol\" " + line(ec));
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(f);
+    assertNull(a.refusal("alice", ed1.getPublic(), InetAddress.getByName("127.0.0.1"), null));
+    assertNull(a.refusal("alice", ed1.getPublic(), InetAddress.getByName("0:0:0:0:0:0:0:1"), null));
+    String why = a.refusal("alice", ed1.getPublic(), InetAddress.getByName("127.0.0.2"), null);
+    assertTrue(why.endsWith("from=\"127.0.0.1,::1\" does not admit /127.0.0.2"), why);
+    assertNull(a.refusal("bob", ed2.getPublic(), InetAddress.getByName("10.1.9.9"), null));
+    assertNotNull(a.refusal("bob", ed2.getPublic(), InetAddress.getByName("10.1.2.3"), null), "negated");
+    assertNotNull(a.refusal("bob", ed2.getPublic(), InetAddress.getByName("10.2.0.1"), null));
+    assertNull(a.refusal("carol", ec.getPublic(), InetAddress.getByName("192.168.44.1"), null));
+    assertNotNull(a.refusal("carol", ec.getPublic(), InetAddress.getByName("192.169.0.1"), null));
+    why = a.refusal("bob", ed1.getPublic(), InetAddress.getByName("127.0.0.1"), null);
+    assertTrue(why.endsWith(f + ":1: key is bound to [alice], not to \"bob\""), why);
+  }
+
+  @Test
+  void filesWritableByOthersAreNotTrusted() throws IOException {
+    Path f = write("ak", "sshrpc-user=\"a\" " + line(ed1));
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(f);
+    assertTrue(a.authenticate("a", ed1.getPublic(), null));
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw-rw-"));
+    assertFalse(a.authenticate("a", ed1.getPublic(), null), "world-writable authorized_keys admits nobody");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    assertTrue(a.authenticate("a", ed1.getPublic(), null), "chmod alone is noticed");
+
+    Path revoked = write("revoked", "# nothing revoked");
+    AuthorizedKeysAuthenticator r = AuthorizedKeysAuthenticator.builder(f).revokedKeys(revoked).build();
+    assertTrue(r.authenticate("a", ed1.getPublic(), null));
+    Files.setPosixFilePermissions(revoked, PosixFilePermissions.fromString("rw-rw-rw-"));
+    assertFalse(r.authenticate("a", ed1.getPublic(), null), "untrusted revocation list: fail closed");
+  }
+
+  @Test
+  void userNamesFromThePeerCannotForgeLogLines() throws IOException {
+    assertEquals("alice", AuthorizedKeysAuthenticator.printable("alice"));
+    assertEquals("a\\x0ainjected\\x0d", AuthorizedKeysAuthenticator.printable("a\ninjected\r"));
+    assertEquals("q\\\"\\\\", AuthorizedKeysAuthenticator.printable("q\"\\"));
+    assertEquals(103, AuthorizedKeysAuthenticator.printable("x".repeat(10_000)).length());
+    Path f = write("ak", "sshrpc-user=\"alice\" " + line(ed1));
+    String why = AuthorizedKeysAuthenticator.of(f).refusal("bob\nFAKE", ed1.getPublic(), null, null);
+    assertFalse(why.contains("\n"), why);
+    assertTrue(why.endsWith("not to \"bob\\x0aFAKE\""), why);
   }
 
   @Test
@@ -235,6 +302,19 @@ class AuthorizedKeysAuthenticatorTest {
     assertTrue(r.authenticate("alice", cert(ed2, ca, alice, hourAgo, inAnHour), null));
     write("revoked", line(ca));
     assertFalse(r.authenticate("alice", cert(ed2, ca, alice, hourAgo, inAnHour), null), "CA revoked");
+  }
+
+  @Test
+  void optionsOnTrustedCaLinesStillApply() throws Exception {
+    Instant now = Instant.now();
+    Path ak = write("ak");
+    Path cas = write("cas", "expiry-time=\"20200101Z\" " + line(ca), "from=\"127.0.0.1\" " + line(otherCa));
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.builder(ak).trustedUserCaKeys(cas).build();
+    OpenSshCertificate c = cert(ed1, ca, List.of("alice"), now.minusSeconds(60), now.plusSeconds(60));
+    assertTrue(a.refusal("alice", c, InetAddress.getByName("127.0.0.1"), null).contains("key expired"));
+    OpenSshCertificate d = cert(ed1, otherCa, List.of("alice"), now.minusSeconds(60), now.plusSeconds(60));
+    assertNull(a.refusal("alice", d, InetAddress.getByName("127.0.0.1"), null));
+    assertTrue(a.refusal("alice", d, InetAddress.getByName("127.0.0.2"), null).contains("does not admit"));
   }
 
   @Test

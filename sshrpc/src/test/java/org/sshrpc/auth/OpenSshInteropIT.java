@@ -20,7 +20,7 @@ import org.sshrpc.testing.Tools;
  * algorithm policy with strict kex, is refused for an SHA-1 ssh-rsa signature, and for a user name
  * its key is not bound to.
  */
-@Timeout(120)
+@Timeout(300)
 class OpenSshInteropIT {
   @TempDir Path dir;
 

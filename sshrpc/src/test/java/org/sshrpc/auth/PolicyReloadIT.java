@@ -19,7 +19,7 @@ import org.sshrpc.acl.PolicySource;
  * Over real SSH: editing the policy file changes the answers on a connection that stays open; a
  * broken edit keeps the last good policy; authorized_keys edits apply to new logins without restart.
  */
-@Timeout(60)
+@Timeout(120)
 class PolicyReloadIT {
   @TempDir Path dir;
 

@@ -37,7 +37,7 @@ final class Proc {
     } catch (IOException e) {
       // the tool may exit before reading its input (e.g. auth refused)
     }
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
       throw new AssertionError("timed out: " + String.join(" ", cmd) + "\nstderr: " + err);
@@ -78,7 +78,7 @@ final class Proc {
     List<String> cmd = new ArrayList<>(List.of(Tools.requireTool("ssh"), "-F", "/dev/null",
         "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
         "-o", "UserKnownHostsFile=" + server.knownHosts(dir), "-o", "GlobalKnownHostsFile=/dev/null",
-        "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=10", "-o", "PasswordAuthentication=no",
+        "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=30", "-o", "PasswordAuthentication=no",
         "-o", "KbdInteractiveAuthentication=no", "-i", key.toString(), "-p", Integer.toString(server.port),
         "-l", user));
     cmd.addAll(List.of(extra));

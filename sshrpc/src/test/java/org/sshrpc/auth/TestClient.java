@@ -15,7 +15,7 @@ import org.apache.sshd.core.CoreModuleProperties;
 
 /** A raw MINA SSH client session with one open {@link TestSshServer#SUBSYSTEM} channel. */
 final class TestClient implements AutoCloseable {
-  static final Duration TIMEOUT = Duration.ofSeconds(10);
+  static final Duration TIMEOUT = Duration.ofSeconds(30); // generous: the build machine can be very loaded
 
   final SshClient client;
   final ClientSession session;

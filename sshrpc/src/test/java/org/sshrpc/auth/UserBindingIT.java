@@ -31,7 +31,7 @@ import org.sshrpc.acl.PolicySource;
  * Over real SSH: a key bound to alice cannot log in as bob, so it can never use bob's permissions;
  * each key gets exactly its own user's permissions.
  */
-@Timeout(60)
+@Timeout(120)
 class UserBindingIT {
   @TempDir Path dir;
   KeyPair alice;

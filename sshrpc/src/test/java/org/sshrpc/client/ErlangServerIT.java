@@ -261,4 +261,26 @@ class ErlangServerIT {
       assertEquals(integer(42), conn.call("erlang", "abs", integer(-42)));
     }
   }
+
+  private static long writerThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("sshrpc-writer-") && t.isAlive())
+        .count();
+  }
+
+  @Test
+  void closingTheClientEndsItsConnectionsAndWriterThreads() throws Exception {
+    long before = writerThreads();
+    RpcClient c = client(trusted()).build();
+    RpcConnection conn = c.connect(target());
+    RpcChannel extra = conn.openChannel(ChannelPurpose.CONTROL);
+    assertEquals(before + 2, writerThreads());
+    c.close();
+    for (int i = 0; i < 100 && (writerThreads() > before || conn.isOpen() || extra.isOpen()); i++) {
+      Thread.sleep(50);
+    }
+    assertEquals(before, writerThreads());
+    assertTrue(!conn.isOpen() && !extra.isOpen());
+    assertEquals(Status.UNAVAILABLE, assertThrows(RpcException.class, () -> conn.call("erlang", "abs", integer(1))).status());
+  }
 }

@@ -47,6 +47,19 @@ class JavaServerIT {
   static RpcConnection conn;
   static final BlockingQueue<Term> casts = new ArrayBlockingQueue<>(100);
   static final BlockingQueue<String> interrupted = new ArrayBlockingQueue<>(100);
+  static final BlockingQueue<String> started = new ArrayBlockingQueue<>(100);
+
+  /** Waits (bounded) until {@code name} shows up in {@code q}, skipping other tests' leftovers. */
+  static boolean await(BlockingQueue<String> q, String name, long seconds) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    for (long left; (left = end - System.nanoTime()) > 0; ) {
+      String s = q.poll(left, TimeUnit.NANOSECONDS);
+      if (name.equals(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   static RpcModule testModule() {
     return RpcModule.builder("t")
@@ -56,6 +69,7 @@ class JavaServerIT {
           return a.get(1);
         })
         .function("block", 1, (ctx, a) -> {
+          started.add(a.get(0).toString());
           try {
             Thread.sleep(60_000);
             return atom("finished");
@@ -150,7 +164,7 @@ class JavaServerIT {
 
   @Test
   void repliesCompleteOutOfOrder() throws Exception {
-    CompletableFuture<Term> slow = conn.callAsync("t", "sleep", integer(1500), atom("slow"));
+    CompletableFuture<Term> slow = conn.callAsync("t", "sleep", integer(3000), atom("slow"));
     CompletableFuture<Term> fast = conn.callAsync("t", "echo", atom("fast"));
     assertEquals(atom("fast"), fast.get(30, TimeUnit.SECONDS));
     assertFalse(slow.isDone(), "the later call was answered first");
@@ -163,20 +177,24 @@ class JavaServerIT {
         () -> conn.call("t", "block", List.of(atom("deadline")), CallOptions.timeout(Duration.ofMillis(300))));
     assertEquals(Status.DEADLINE_EXCEEDED, e.status());
     assertEquals(atom("timeout"), e.reason(), "the server's timeout reply, not the client's own timer");
-    assertEquals("deadline", interrupted.poll(30, TimeUnit.SECONDS), "the handler was interrupted");
+    if (await(started, "deadline", 1)) { // else it never started: nothing to interrupt
+      assertTrue(await(interrupted, "deadline", 30), "the handler was interrupted");
+    }
     CompletableFuture<Term> f = conn.callAsync("t", "block", List.of(atom("deadline_async")), CallOptions.timeout(Duration.ofMillis(300)));
     ExecutionException ee = assertThrows(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS));
     assertEquals(Status.DEADLINE_EXCEEDED, ((RpcException) ee.getCause()).status());
-    assertEquals("deadline_async", interrupted.poll(30, TimeUnit.SECONDS));
+    if (await(started, "deadline_async", 1)) {
+      assertTrue(await(interrupted, "deadline_async", 30));
+    }
   }
 
   @Test
   void cancellingTheFutureCancelsTheCallOnTheServer() throws Exception {
     CompletableFuture<Term> f = conn.callAsync("t", "block", atom("cancel"));
-    Thread.sleep(200); // let it start on the server
+    assertTrue(await(started, "cancel", 30));
     assertTrue(f.cancel(true));
     assertTrue(f.isCancelled());
-    assertEquals("cancel", interrupted.poll(30, TimeUnit.SECONDS), "the server interrupted the handler");
+    assertTrue(await(interrupted, "cancel", 30), "the server interrupted the handler");
     assertEquals(atom("still"), conn.call("t", "echo", atom("still")), "the channel keeps working");
   }
 
@@ -331,11 +349,11 @@ class JavaServerIT {
       }
     });
     caller.start();
-    Thread.sleep(200);
+    assertTrue(await(started, "interrupt", 30));
     caller.interrupt();
     RpcException e = thrown.get(30, TimeUnit.SECONDS);
     assertEquals(Status.CANCELLED, e.status());
-    assertEquals("interrupt", interrupted.poll(30, TimeUnit.SECONDS), "the server interrupted the handler");
+    assertTrue(await(interrupted, "interrupt", 30), "the server interrupted the handler");
     caller.join(10_000);
   }
 
@@ -357,5 +375,50 @@ class JavaServerIT {
     org.apache.sshd.client.session.ClientSession session = ((RealRpcConnection) conn).session();
     String cipher = session.getNegotiatedKexParameter(org.apache.sshd.common.kex.KexProposalOption.C2SENC);
     assertEquals(org.sshrpc.auth.AlgorithmPolicy.defaults().ciphers().get(0), cipher);
+  }
+
+  @Test
+  void callsBeyondTheServersInFlightLimitWaitAndACancelStillGetsThrough() throws Exception {
+    Path d = dir.resolve("srv-limit");
+    java.nio.file.Files.createDirectories(d);
+    java.nio.file.Files.writeString(d.resolve("authorized_keys"), "sshrpc-user=\"tester\" " + SshKeys.publicLine(key) + "\n");
+    RpcServer limited = RpcServer.builder().listen("127.0.0.1", 0).hostKey(d.resolve("host")).authorizedKeys(d.resolve("authorized_keys"))
+        .module(testModule()).maxInFlight(2).build().start();
+    try (RpcClient c = RpcClient.builder().identity(key).knownHosts(JavaServers.trust(dir.resolve("kh-limit"), limited)).defaultUser("tester").build();
+        RpcConnection cn = c.connect("127.0.0.1:" + limited.port())) {
+      CompletableFuture<Term> b1 = cn.callAsync("t", "block", atom("limit1"));
+      CompletableFuture<Term> b2 = cn.callAsync("t", "block", atom("limit2"));
+      CompletableFuture<Term> queued = cn.callAsync("t", "echo", atom("queued"));
+      java.util.Set<String> both = new java.util.HashSet<>();
+      for (int i = 0; i < 100 && !both.containsAll(List.of("limit1", "limit2")); i++) {
+        String s = started.poll(30, TimeUnit.SECONDS);
+        if (s == null) {
+          break;
+        }
+        both.add(s);
+      }
+      assertTrue(both.containsAll(List.of("limit1", "limit2")), both.toString());
+      Thread.sleep(200);
+      assertFalse(queued.isDone(), "the third call waits for a free slot instead of being refused");
+      assertTrue(b1.cancel(true));
+      assertEquals(atom("queued"), queued.get(30, TimeUnit.SECONDS));
+      assertTrue(await(interrupted, "limit1", 30));
+      assertTrue(b2.cancel(true));
+      assertTrue(await(interrupted, "limit2", 30));
+    } finally {
+      limited.close();
+    }
+  }
+
+  @Test
+  void exitStopsAProcessAndDownGoesToTheMonitorsOwnMailbox() throws Exception {
+    Mailbox first = conn.mailbox();
+    Mailbox second = conn.mailbox();
+    Term pid = conn.spawn("t", "pinger", List.of());
+    Term ref = conn.monitor(second, pid);
+    conn.exit(pid, atom("kill"));
+    ErlTuple down = (ErlTuple) second.receive(Duration.ofSeconds(30)).orElseThrow();
+    assertEquals(tuple(atom("DOWN"), ref, atom("process"), pid), tuple(down.get(0), down.get(1), down.get(2), down.get(3)));
+    assertTrue(first.poll().isEmpty(), "DOWN must not land in another mailbox");
   }
 }

@@ -426,9 +426,94 @@ class RpcSessionTest {
     assertEquals(0, session.processCount());
   }
 
+
+  @Test
+  void processCrashReasonsReachMonitors() throws Exception {
+    RpcModule crashy = RpcModule.builder("crashy")
+        .process("start", 0, (ctx, a) -> (p, msg) -> {
+          if (msg.equals(atom("erl"))) {
+            throw new ErlangException(tuple(atom("bad"), atom("thing")));
+          }
+          throw new UnsupportedOperationException("nope");
+        })
+        .build();
+    open(base().module(crashy));
+    hello();
+    send(new ClientMessage.Spawn(1, atom("crashy"), atom("start"), ErlList.NIL).toTerm(),
+        new ClientMessage.Spawn(2, atom("crashy"), atom("start"), ErlList.NIL).toTerm());
+    ServerMessage.Reply r1 = reply();
+    ServerMessage.Reply r2 = reply();
+    ErlPid p1 = (ErlPid) (r1.id() == 1 ? r1 : r2).value();
+    ErlPid p2 = (ErlPid) (r1.id() == 1 ? r2 : r1).value();
+    send(new ClientMessage.Monitor(3, p1).toTerm());
+    ErlRef ref1 = (ErlRef) reply().value();
+    send(new ClientMessage.Monitor(4, p2).toTerm());
+    ErlRef ref2 = (ErlRef) reply().value();
+    send(new ClientMessage.Send(p1, atom("erl")).toTerm());
+    assertEquals(tuple(atom("DOWN"), ref1, atom("process"), p1, tuple(atom("bad"), atom("thing"))),
+        ((ServerMessage.Deliver) Messages.parseServerMessage(pipe.take())).message());
+    send(new ClientMessage.Send(p2, atom("java")).toTerm());
+    assertEquals(tuple(atom("DOWN"), ref2, atom("process"), p2,
+            tuple(atom("java_exception"), binary("java.lang.UnsupportedOperationException"), binary("nope"))),
+        ((ServerMessage.Deliver) Messages.parseServerMessage(pipe.take())).message());
+    // spawning a plain function is not possible; spawning a process kind is not callable
+    send(new ClientMessage.Spawn(5, atom("sshrpc"), atom("ping"), ErlList.NIL).toTerm());
+    assertTrue(((ErlTuple) reply().value()).isTagged("EXIT", 2));
+    send(call(6, "crashy", "start", -1));
+    assertTrue(((ErlTuple) reply().value()).isTagged("EXIT", 2));
+  }
+
+  @Test
+  void mailboxOverflowKillsTheProcessInsteadOfGrowingMemory() throws Exception {
+    CountDownLatch hold = new CountDownLatch(1);
+    RpcModule slow = RpcModule.builder("slow")
+        .process("start", 0, (ctx, a) -> (p, msg) -> hold.await())
+        .build();
+    open(base().module(slow));
+    hello();
+    send(new ClientMessage.Spawn(1, atom("slow"), atom("start"), ErlList.NIL).toTerm());
+    ErlPid pid = (ErlPid) reply().value();
+    send(new ClientMessage.Monitor(2, pid).toTerm());
+    ErlRef ref = (ErlRef) reply().value();
+    Term[] flood = new Term[LocalProcess.MAX_MAILBOX + 2];
+    java.util.Arrays.fill(flood, new ClientMessage.Send(pid, atom("x")).toTerm());
+    send(flood);
+    assertEquals(tuple(atom("DOWN"), ref, atom("process"), pid, atom("mailbox_overflow")),
+        ((ServerMessage.Deliver) Messages.parseServerMessage(pipe.take())).message());
+    hold.countDown();
+  }
+
   private static void feed(RpcSession s, Term t) {
     byte[] b = PipeTransport.frame(t);
     s.feed(b, 0, b.length);
+  }
+
+
+  @Test
+  void v2OversizedFrameIsReportedThenTheChannelCloses() throws Exception {
+    open(base().maxFrameLength(1000));
+    hello();
+    byte[] header = ByteBuffer.allocate(4).putInt(5000).array();
+    session.feed(header, 0, 4);
+    assertEquals(
+        new ServerMessage.ChannelError(atom("frame_too_large"), tuple(integer(5000), integer(1000))).toTerm(),
+        pipe.take());
+    for (int i = 0; i < 100 && pipe.closedReason == null; i++) {
+      Thread.sleep(10);
+    }
+    assertEquals("frame too large: 5000 bytes (expected: <= 1000)", pipe.closedReason);
+  }
+
+  @Test
+  void v2BadFrameIsAChannelErrorAndServingContinues() throws Exception {
+    open(base());
+    hello();
+    byte[] junk = {0, 0, 0, 2, (byte) 131, (byte) 250};
+    session.feed(junk, 0, junk.length);
+    ServerMessage.ChannelError e = (ServerMessage.ChannelError) Messages.parseServerMessage(pipe.take());
+    assertEquals(atom("badframe"), e.code());
+    send(call(1, "sshrpc", "ping", -1));
+    assertEquals(ServerMessage.Reply.ok(1, atom("pong")), reply());
   }
 
   // ------------------------------------------------------------------ backpressure

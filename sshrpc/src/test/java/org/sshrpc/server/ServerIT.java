@@ -324,6 +324,31 @@ class ServerIT {
     assertTrue(ch.closedByServer());
   }
 
+
+
+
+  @Test
+  void nothingUnexportedIsCallable() throws Exception {
+    start();
+    RawClient.Channel ch = client("alice").open();
+    // the requests that made the seed (and CVE-2025-32433 exploits) dangerous
+    Term[][] attempts = {
+      {atom("os"), atom("cmd"), list(org.sshrpc.term.Terms.string("id"))},
+      {atom("erlang"), atom("apply"), list(atom("os"), atom("cmd"), list(org.sshrpc.term.Terms.string("id")))},
+      {atom("erl_eval"), atom("exprs"), list(ErlList.NIL, ErlList.NIL)},
+      {atom("java.lang.Runtime"), atom("getRuntime"), ErlList.NIL},
+      {atom("init"), atom("stop"), ErlList.NIL},
+    };
+    for (Term[] a : attempts) {
+      ch.send(tuple(atom("mfa"), tuple(a[0], a[1], a[2])));
+      ErlTuple err = (ErlTuple) answer(ch.read()).reply();
+      ErlTuple exit = (ErlTuple) err.get(1);
+      assertTrue(((ErlTuple) exit.get(1)).isTagged("undef", 2), err.toString());
+    }
+    ch.send(mfa("sshrpc", "ping"));
+    assertEquals(ok(atom("pong")), ch.read());
+  }
+
   @SuppressWarnings("unused")
   private static SshClient unused() {
     return null;

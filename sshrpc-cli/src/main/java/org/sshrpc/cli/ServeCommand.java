@@ -1,0 +1,132 @@
+package org.sshrpc.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import org.sshrpc.acl.PolicySource;
+import org.sshrpc.server.ModuleLoader;
+import org.sshrpc.server.RpcServer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sshrpc serve}: an sshrpc node until SIGTERM or SIGINT. */
+@Command(
+    name = "serve",
+    description = {
+      "Serve the built-in modules (lists, sshrpc) and those of --module-path over SSH until"
+          + " SIGTERM or SIGINT.",
+      "Prints one line when ready: the bound addresses and the host key fingerprint."
+    })
+final class ServeCommand implements Callable<Integer> {
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      converter = Cli.ListenConverter.class,
+      description = "Address to listen on (repeatable; IPv6 as [::1]:2222; port 0 picks one). Default: 127.0.0.1:2222.")
+  List<InetSocketAddress> listen = new ArrayList<>();
+
+  @Option(
+      names = "--host-key",
+      paramLabel = "FILE",
+      defaultValue = "${sys:user.home}/.sshrpc/host_ed25519",
+      description = "Host key (ed25519, generated with mode 0600 on first start). Default: ${DEFAULT-VALUE}.")
+  Path hostKey;
+
+  @Option(
+      names = "--authorized-keys",
+      paramLabel = "FILE",
+      defaultValue = "${sys:user.home}/.sshrpc/authorized_keys",
+      description = "OpenSSH authorized_keys of the users who may log in. Default: ${DEFAULT-VALUE}.")
+  Path authorizedKeys;
+
+  @Option(
+      names = "--policy",
+      paramLabel = "FILE",
+      description = "Access policy (allow/deny Module:Function/Arity per user or key), reloaded when it changes. Default: everything exported is allowed.")
+  Path policy;
+
+  @Option(
+      names = "--module-path",
+      paramLabel = "PATH",
+      description = "Jar or directory whose ModuleProviders (META-INF/services) export modules (repeatable).")
+  List<Path> modulePath = new ArrayList<>();
+
+  @Option(names = "--node-name", paramLabel = "NAME", description = "Node name reported by sshrpc:info().")
+  String nodeName;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** The listen addresses, the default when none was given. */
+  List<InetSocketAddress> listenAddresses() {
+    return listen.isEmpty() ? List.of(new InetSocketAddress("127.0.0.1", 2222)) : listen;
+  }
+
+  RpcServer.Builder builder() throws IOException {
+    RpcServer.Builder b = RpcServer.builder().hostKey(hostKey).authorizedKeys(authorizedKeys);
+    listenAddresses().forEach(b::listen);
+    if (policy != null) {
+      b.policy(PolicySource.watching(policy));
+    }
+    if (!modulePath.isEmpty()) {
+      b.modules(ModuleLoader.fromPaths(modulePath));
+    }
+    if (nodeName != null) {
+      b.nodeName(nodeName);
+    }
+    return b;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!Files.exists(authorizedKeys)) {
+      err.println(
+          "sshrpc serve: warning: " + authorizedKeys + " does not exist: nobody can log in until it"
+              + " does (it is read again when it appears or changes)");
+    }
+    RpcServer server;
+    try {
+      server = builder().build().start();
+    } catch (BindException e) {
+      err.println(
+          "sshrpc serve: cannot listen on "
+              + listenAddresses().stream().map(Cli::format).collect(Collectors.joining(" "))
+              + ": " + Cli.oneLine(e));
+      return Main.UNAVAILABLE;
+    } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+      err.println("sshrpc serve: " + Cli.oneLine(e));
+      return Main.UNAVAILABLE;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              err.println("sshrpc serve: stopping");
+              server.close();
+              err.println("sshrpc serve: stopped");
+              stopped.countDown();
+            },
+            "sshrpc-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    out.println(
+        "sshrpc serve: ready on "
+            + server.boundAddresses().stream().map(Cli::format).collect(Collectors.joining(" "))
+            + " (host key "
+            + server.hostKeyFingerprint()
+            + ")");
+    out.flush();
+    stopped.await(); // the JVM's signal handling runs the hook on SIGTERM / SIGINT
+    return Main.OK;
+  }
+}
