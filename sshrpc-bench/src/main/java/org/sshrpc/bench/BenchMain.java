@@ -188,8 +188,4 @@ public final class BenchMain {
     ok.sort(Comparator.comparingDouble(Result::value));
     return ok.get((ok.size() - 1) / 2);
   }
-
-  static Path tmp(String prefix) throws IOException {
-    return Files.createTempDirectory(prefix);
-  }
 }

@@ -22,6 +22,8 @@ abstract class JavaDrivenSubject implements Subject {
   private static final byte[] KIB = filled(1024);
   /** Warm-up of a measured loop: at least this long (the JIT of both JVMs needs ~10k calls). */
   private static final long WARM_UP_NANOS = 3_000_000_000L;
+  private static final long QUICK_WARM_UP_NANOS = 500_000_000L;
+  private long warmUpNanos = WARM_UP_NANOS;
 
   /** The 16 MiB payload, made only by a run that sends it (never in a server JVM). */
   private static final class Bulk {
@@ -42,6 +44,7 @@ abstract class JavaDrivenSubject implements Subject {
   @Override
   public Result run(Workload w, boolean quick) throws Exception {
     int n = w.count(quick);
+    warmUpNanos = quick ? QUICK_WARM_UP_NANOS : WARM_UP_NANOS;
     switch (w) {
       case SEQ:
         try (Conn c = connect()) {
@@ -84,7 +87,7 @@ abstract class JavaDrivenSubject implements Subject {
 
   private Result sequential(int n, Call op) throws Exception {
     // warm-up: JIT of both ends and buffers; at least n/5 calls and WARM_UP_NANOS, at most n calls
-    long until = System.nanoTime() + WARM_UP_NANOS;
+    long until = System.nanoTime() + warmUpNanos;
     for (int i = 0; i < n && (i < Math.max(1, n / 5) || System.nanoTime() < until); i++) {
       op.call();
     }
@@ -99,7 +102,7 @@ abstract class JavaDrivenSubject implements Subject {
   }
 
   private Result pipelined(int n, Supplier<CompletableFuture<?>> op) throws Exception {
-    long until = System.nanoTime() + WARM_UP_NANOS;
+    long until = System.nanoTime() + warmUpNanos;
     do {
       runWindow(Math.max(1, Math.min(n / 5, 20_000)), op, new ConcurrentHistogram(3)); // warm-up
     } while (System.nanoTime() < until);

@@ -123,6 +123,10 @@ final class ServerProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!answersHeap) {
+      // not a child that reads stdin (sshd): ask it to stop with SIGTERM
+      process.destroy();
+    }
     try {
       stdin.close();
     } catch (IOException e) {

@@ -55,10 +55,19 @@ class BenchHarnessIT {
 
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
-  void connectionWorkloadsAndOpenSsh() throws Exception {
+  void connectionWorkloads() throws Exception {
+    Tools.requireTool("ssh-keygen");
+    String report = run("--quick", "--peers", "sshrpc,sshrpc-v1raw", "--workloads", "f,g");
+    assertAllMeasured(report, "(f)", "(g)");
+    assertTrue(report.contains("sshrpc, idle1000: 200 connections: "), report);
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void openSshEcho() throws Exception {
     Tools.requireTool("ssh-keygen");
     Tools.requireTool("sshd");
-    String report = run("--quick", "--peers", "sshrpc,openssh-echo", "--workloads", "a,f,g");
-    assertAllMeasured(report, "(a)", "(f)", "(g)");
+    String report = run("--quick", "--peers", "openssh-echo", "--workloads", "a,c2");
+    assertAllMeasured(report, "(a)", "(c) 1 KiB echo, 64");
   }
 }
