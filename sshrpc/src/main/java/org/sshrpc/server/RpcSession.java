@@ -830,15 +830,25 @@ public final class RpcSession {
   /** Writes everything queued as one buffer: replies ready together leave in one data message. */
   private void flush() {
     byte[] data;
+    String closeFlushed = null;
     synchronized (outLock) {
       if (batch.size() == 0 || closed) {
         writing = false;
         if (closeWhenFlushed && !closed) {
-          closeNow(closeReason);
+          closeFlushed = closeReason;
         }
-        return;
+        data = null;
+      } else {
+        data = batch.drain();
       }
-      data = batch.drain();
+    }
+    if (data == null) {
+      // Closed outside outLock: close() takes outLock and then inputLock, and a reader holding
+      // inputLock may be waiting for outLock (found by ServerFuzzTest's long run: a deadlock).
+      if (closeFlushed != null) {
+        closeNow(closeFlushed);
+      }
+      return;
     }
     writes.incrementAndGet();
     int n = data.length;
