@@ -45,7 +45,7 @@ final class CallCommand implements Callable<Integer> {
 
   @Parameters(
       index = "1",
-      paramLabel = "'Module:Function(Args...)'",
+      paramLabel = "Module:Function(Args...)",
       converter = Cli.CallConverter.class,
       description = "The call, arguments in Erlang term syntax, e.g. 'lists:seq(1, 100)'.")
   ParsedCall call;

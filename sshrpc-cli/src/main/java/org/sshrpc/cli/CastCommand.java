@@ -32,7 +32,7 @@ final class CastCommand implements Callable<Integer> {
 
   @Parameters(
       index = "1",
-      paramLabel = "'Module:Function(Args...)'",
+      paramLabel = "Module:Function(Args...)",
       converter = Cli.CallConverter.class,
       description = "The call, arguments in Erlang term syntax.")
   ParsedCall call;

@@ -50,7 +50,7 @@ final class MulticallCommand implements Callable<Integer> {
 
   @Parameters(
       arity = "1..*",
-      paramLabel = "NODE... 'M:F(Args)'",
+      paramLabel = "NODE... M:F(Args)",
       description = "Nodes as [USER@]HOST[:PORT], then the call.")
   List<String> words;
 

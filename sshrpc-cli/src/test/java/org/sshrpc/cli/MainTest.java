@@ -95,7 +95,7 @@ class MainTest {
     assertEquals("64", r[0]);
     assertTrue(
         r[2].startsWith(
-            "Invalid value for positional parameter at index 1 ('Module:Function(Args...)'): bad call"
+            "Invalid value for positional parameter at index 1 (Module:Function(Args...)): bad call"
                 + " 'lists:seq(1,': column 13: expected a term but the input ended"),
         r[2]);
     assertEquals("", r[1]);
@@ -106,7 +106,7 @@ class MainTest {
 
     r = run("call", "db1");
     assertEquals("64", r[0]);
-    assertTrue(r[2].startsWith("Missing required parameter: ''Module:Function(Args...)''"), r[2]);
+    assertTrue(r[2].startsWith("Missing required parameter: 'Module:Function(Args...)'"), r[2]);
 
     r = run("call", "--timeout", "0", "127.0.0.1:1", "m:f()");
     assertEquals("64", r[0]);

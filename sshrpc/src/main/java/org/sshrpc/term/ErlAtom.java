@@ -8,7 +8,7 @@ import java.util.Objects;
  * <p>Atoms decoded from the wire are plain values: they are never interned globally, so a peer
  * cannot exhaust memory by sending many distinct atoms.
  */
-public final class ErlAtom implements Term {
+public final class ErlAtom implements Term, Comparable<ErlAtom> {
   /** Maximum atom length in code points, as in Erlang. */
   public static final int MAX_LENGTH = 255;
 
@@ -93,6 +93,16 @@ public final class ErlAtom implements Term {
   /** True if this is the atom {@code true} or {@code false}. */
   public boolean isBoolean() {
     return this.equals(TRUE) || this.equals(FALSE);
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlAtom other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override

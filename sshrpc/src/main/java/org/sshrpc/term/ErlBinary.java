@@ -8,7 +8,7 @@ import java.util.Arrays;
  * An Erlang binary: an immutable byte sequence with content equality. The bytes are copied in and
  * out, so a binary can never be changed after it is built.
  */
-public final class ErlBinary implements Term {
+public final class ErlBinary implements Term, Comparable<ErlBinary> {
   static final ErlBinary EMPTY = new ErlBinary(new byte[0]);
 
   private final byte[] bytes;
@@ -57,6 +57,16 @@ public final class ErlBinary implements Term {
   /** Package-internal access without a copy; never hand the array out. */
   byte[] internalBytes() {
     return bytes;
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlBinary other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * and only the high {@code lastByteBits} (1..7) bits of the last byte belong to it; the unused low
  * bits are always zero. A whole-byte bitstring is an {@link ErlBinary}.
  */
-public final class ErlBitstring implements Term {
+public final class ErlBitstring implements Term, Comparable<ErlBitstring> {
   private final byte[] bytes;
   private final int lastByteBits;
 
@@ -51,6 +51,16 @@ public final class ErlBitstring implements Term {
 
   byte[] internalBytes() {
     return bytes;
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlBitstring other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override

@@ -3,7 +3,7 @@ package org.sshrpc.term;
 import java.util.Objects;
 
 /** An external fun {@code fun Module:Function/Arity} (EXPORT_EXT). */
-public final class ErlExportFun implements Term {
+public final class ErlExportFun implements Term, Comparable<ErlExportFun> {
   private final ErlAtom module;
   private final ErlAtom function;
   private final int arity;
@@ -31,6 +31,16 @@ public final class ErlExportFun implements Term {
 
   public int arity() {
     return arity;
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlExportFun other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override

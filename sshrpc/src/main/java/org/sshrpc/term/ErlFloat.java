@@ -5,7 +5,7 @@ package org.sshrpc.term;
  * are distinct (as {@code =:=} treats them in OTP 27+), and a decoded float round-trips exactly.
  * NaN and infinities are not Erlang values and are rejected.
  */
-public final class ErlFloat implements Term {
+public final class ErlFloat implements Term, Comparable<ErlFloat> {
   private final double value;
 
   private ErlFloat(double value) {
@@ -26,6 +26,16 @@ public final class ErlFloat implements Term {
 
   public double value() {
     return value;
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlFloat other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * round-trips byte for byte. {@link #encoded()} is the complete external encoding starting with
  * the tag byte (112), without the version byte.
  */
-public final class ErlFun implements Term {
+public final class ErlFun implements Term, Comparable<ErlFun> {
   private final byte[] encoded;
 
   ErlFun(byte[] encoded) {
@@ -29,6 +29,16 @@ public final class ErlFun implements Term {
 
   byte[] internalEncoded() {
     return encoded;
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlFun other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override

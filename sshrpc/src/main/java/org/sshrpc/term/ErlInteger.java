@@ -6,7 +6,7 @@ import java.math.BigInteger;
  * An Erlang integer of any size. Values that fit in a {@code long} are always held as a long, so
  * equal numbers are equal however they were built or decoded.
  */
-public final class ErlInteger implements Term {
+public final class ErlInteger implements Term, Comparable<ErlInteger> {
   private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
   private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
   private static final ErlInteger[] SMALL = new ErlInteger[256 + 128];
@@ -76,6 +76,16 @@ public final class ErlInteger implements Term {
 
   public int signum() {
     return big != null ? big.signum() : Long.signum(value);
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlInteger other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override

@@ -11,17 +11,55 @@ import java.util.List;
  * <p>The representation is flat: the elements plus, for an improper list, the final tail. A tail
  * that is itself a list is spliced in, so equal lists are equal however they were built.
  */
-public final class ErlList implements Term {
+public final class ErlList implements Term, Comparable<ErlList> {
   /** The empty list {@code []}. */
   public static final ErlList NIL = new ErlList(new Term[0], null);
 
-  private final Term[] elements;
+  /**
+   * The elements; for a list decoded from STRING_EXT, null until first needed (then built from
+   * {@link #bytes} and published whole through the volatile write).
+   */
+  private volatile Term[] elements;
+  /** Non-null only for a proper list of integers 0..255 decoded from STRING_EXT. */
+  private final byte[] bytes;
   private final Term tail; // null for a proper list; never an ErlList
 
   /** Takes ownership of {@code elements}; tail must be null or a non-list term. */
   ErlList(Term[] elements, Term tail) {
     this.elements = elements;
+    this.bytes = null;
     this.tail = tail;
+  }
+
+  /**
+   * A proper list of the integers in {@code bytes} (0..255), taking ownership of the array: the
+   * decoder's STRING_EXT fast path, which allocates one small array instead of an element array.
+   */
+  private ErlList(byte[] bytes) {
+    this.elements = null;
+    this.bytes = bytes;
+    this.tail = null;
+  }
+
+  static ErlList ofByteString(byte[] bytes) {
+    return bytes.length == 0 ? NIL : new ErlList(bytes);
+  }
+
+  /** The STRING_EXT bytes if this list was decoded from one, else null; never handed out. */
+  byte[] internalByteString() {
+    return bytes;
+  }
+
+  private Term[] elems() {
+    Term[] e = elements;
+    if (e == null) {
+      e = new Term[bytes.length];
+      for (int i = 0; i < e.length; i++) {
+        e[i] = ErlInteger.of(bytes[i] & 0xFF);
+      }
+      elements = e;
+    }
+    return e;
   }
 
   /** A proper list of these elements. */
@@ -45,8 +83,9 @@ public final class ErlList implements Term {
     Term[] head = checked(elements.toArray(new Term[0]));
     if (tail instanceof ErlList) {
       ErlList t = (ErlList) tail;
-      Term[] all = Arrays.copyOf(head, head.length + t.elements.length);
-      System.arraycopy(t.elements, 0, all, head.length, t.elements.length);
+      Term[] te = t.elems();
+      Term[] all = Arrays.copyOf(head, head.length + te.length);
+      System.arraycopy(te, 0, all, head.length, te.length);
       return all.length == 0 && t.tail == null ? NIL : new ErlList(all, t.tail);
     }
     if (head.length == 0) {
@@ -68,7 +107,7 @@ public final class ErlList implements Term {
   }
 
   public boolean isEmpty() {
-    return elements.length == 0;
+    return size() == 0;
   }
 
   /** True unless the list ends in a non-list tail. */
@@ -78,21 +117,31 @@ public final class ErlList implements Term {
 
   /** Number of elements before the tail. */
   public int size() {
-    return elements.length;
+    return bytes != null ? bytes.length : elements.length;
   }
 
   public Term get(int index) {
-    return elements[index];
+    return elems()[index];
   }
 
   /** An unmodifiable view of the elements (without an improper tail). */
   public List<Term> elements() {
-    return Collections.unmodifiableList(Arrays.asList(elements));
+    return Collections.unmodifiableList(Arrays.asList(elems()));
   }
 
   /** The improper tail, or {@code null} for a proper list. */
   public Term tail() {
     return tail;
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlList other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override
@@ -104,11 +153,22 @@ public final class ErlList implements Term {
       return false;
     }
     ErlList other = (ErlList) o;
-    return Arrays.equals(elements, other.elements) && java.util.Objects.equals(tail, other.tail);
+    if (bytes != null && other.bytes != null) {
+      return Arrays.equals(bytes, other.bytes);
+    }
+    return Arrays.equals(elems(), other.elems()) && java.util.Objects.equals(tail, other.tail);
   }
 
   @Override
   public int hashCode() {
+    if (bytes != null) {
+      // Same value as Arrays.hashCode(elems()): a small ErlInteger's hash is its value.
+      int h = 1;
+      for (byte b : bytes) {
+        h = 31 * h + (b & 0xFF);
+      }
+      return h * 31;
+    }
     return Arrays.hashCode(elements) * 31 + (tail == null ? 0 : tail.hashCode());
   }
 

@@ -8,7 +8,7 @@ import java.util.Map;
  * An Erlang map. Equality is map equality (order does not matter); iteration follows insertion
  * order, and the encoder writes keys in the order {@code term_to_binary} uses.
  */
-public final class ErlMap implements Term {
+public final class ErlMap implements Term, Comparable<ErlMap> {
   static final ErlMap EMPTY = new ErlMap(new LinkedHashMap<>());
 
   private final Map<Term, Term> entries;
@@ -54,9 +54,24 @@ public final class ErlMap implements Term {
     return entries.get(key);
   }
 
+  /** The entries without a wrapper: only for the codec, which never changes them. */
+  Map<Term, Term> internalEntries() {
+    return entries;
+  }
+
   /** An unmodifiable view of the entries. */
   public Map<Term, Term> entries() {
     return Collections.unmodifiableMap(entries);
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlMap other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override

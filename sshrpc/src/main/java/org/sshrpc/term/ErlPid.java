@@ -3,7 +3,7 @@ package org.sshrpc.term;
 import java.util.Objects;
 
 /** An Erlang process identifier: node, id, serial and creation, as carried by NEW_PID_EXT. */
-public final class ErlPid implements Term {
+public final class ErlPid implements Term, Comparable<ErlPid> {
   private final ErlAtom node;
   private final long id;
   private final long serial;
@@ -42,6 +42,16 @@ public final class ErlPid implements Term {
 
   public long creation() {
     return creation;
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlPid other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override

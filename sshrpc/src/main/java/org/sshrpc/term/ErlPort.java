@@ -3,7 +3,7 @@ package org.sshrpc.term;
 import java.util.Objects;
 
 /** An Erlang port identifier: node, 64-bit id and creation, as carried by V4_PORT_EXT. */
-public final class ErlPort implements Term {
+public final class ErlPort implements Term, Comparable<ErlPort> {
   private final ErlAtom node;
   private final long id;
   private final long creation;
@@ -28,6 +28,16 @@ public final class ErlPort implements Term {
 
   public long creation() {
     return creation;
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlPort other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override

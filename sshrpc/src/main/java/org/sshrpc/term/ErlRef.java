@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /** An Erlang reference: node, creation and 1..5 32-bit id words, as carried by NEWER_REFERENCE_EXT. */
-public final class ErlRef implements Term {
+public final class ErlRef implements Term, Comparable<ErlRef> {
   private final ErlAtom node;
   private final long creation;
   private final int[] ids;
@@ -47,6 +47,16 @@ public final class ErlRef implements Term {
   /** A copy of the id words. */
   public int[] ids() {
     return ids.clone();
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlRef other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override

@@ -5,7 +5,7 @@ import java.util.Collections;
 import java.util.List;
 
 /** An Erlang tuple: a fixed-size, ordered group of terms. */
-public final class ErlTuple implements Term {
+public final class ErlTuple implements Term, Comparable<ErlTuple> {
   static final ErlTuple EMPTY = new ErlTuple(new Term[0]);
 
   private final Term[] elements;
@@ -52,6 +52,16 @@ public final class ErlTuple implements Term {
         && arity > 0
         && elements[0] instanceof ErlAtom
         && ((ErlAtom) elements[0]).name().equals(tag);
+  }
+
+  /**
+   * Compares in Erlang's map key order ({@link TermOrder#EXACT}), consistent with {@code equals}.
+   * Being {@code Comparable} also keeps hash maps of colliding keys (which a peer could send)
+   * logarithmic rather than linear per lookup.
+   */
+  @Override
+  public int compareTo(ErlTuple other) {
+    return TermOrder.EXACT.compare(this, other);
   }
 
   @Override

@@ -355,12 +355,9 @@ public final class TermDecoder {
       if (n == 0) {
         return ErlList.NIL;
       }
-      Term[] elements = new Term[n];
-      for (int i = 0; i < n; i++) {
-        elements[i] = ErlInteger.of(buf[pos + i] & 0xFF);
-      }
+      byte[] b = java.util.Arrays.copyOfRange(buf, pos, pos + n);
       pos += n;
-      return new ErlList(elements, null);
+      return ErlList.ofByteString(b);
     }
 
     private Term list(int at) throws TermFormatException {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Map;
 import java.util.zip.Deflater;
 
@@ -18,9 +17,10 @@ import java.util.zip.Deflater;
  * of 0..65535 integers in 0..255; {@code NEW_FLOAT_EXT}; {@code ATOM_EXT} for Latin-1 atoms and
  * {@code SMALL_ATOM_UTF8_EXT}/{@code ATOM_UTF8_EXT} otherwise; {@code NEW_PID_EXT}, {@code
  * NEW_PORT_EXT}, {@code NEWER_REFERENCE_EXT}) and small-map keys in map key order ({@link
- * TermOrder#EXACT}). Maps with more than 32 keys are written in map key order too, which every
- * Erlang node decodes to the same map, whereas OTP itself writes them in the internal hash order
- * of its HAMT, which this encoder does not reproduce.
+ * TermOrder#EXACT}). Maps with more than 32 keys are the one exception: OTP writes them in the
+ * internal hash order of its HAMT (a hash of each key's internal representation, salted and
+ * traversed per erl_map.c), which this encoder does not reproduce; it writes them in the map's
+ * iteration order, which every Erlang node decodes to the same map.
  *
  * <p>{@link Builder#utf8Atoms(boolean)} selects the OTP 26+ atom tags; {@link
  * Builder#compressionLevel(int)} gives the output of {@code term_to_binary(T, [{compressed,
@@ -187,7 +187,7 @@ public final class TermEncoder {
       return 9;
     } else if (t instanceof ErlMap) {
       long n = 5;
-      for (Map.Entry<Term, Term> e : ((ErlMap) t).entries().entrySet()) {
+      for (Map.Entry<Term, Term> e : ((ErlMap) t).internalEntries().entrySet()) {
         n += size(e.getKey()) + size(e.getValue());
       }
       return n;
@@ -235,6 +235,9 @@ public final class TermEncoder {
 
   /** True if OTP would write this list as STRING_EXT. */
   private static boolean isByteString(ErlList l) {
+    if (l.internalByteString() != null) {
+      return true;
+    }
     if (l.tail() != null || l.size() > STRING_EXT_MAX) {
       return false;
     }
@@ -432,6 +435,11 @@ public final class TermEncoder {
       if (isByteString(l)) {
         putByte(Tag.STRING_EXT.value);
         putShort(n);
+        byte[] known = l.internalByteString();
+        if (known != null) {
+          putBytes(known);
+          return;
+        }
         for (int i = 0; i < n; i++) {
           buf[pos++] = (byte) ((ErlInteger) l.get(i)).longValue();
         }
@@ -452,12 +460,35 @@ public final class TermEncoder {
     void map(ErlMap m) {
       putByte(Tag.MAP_EXT.value);
       putInt(m.size());
-      List<Term> keys = TermOrder.sortedKeys(m);
+      Map<Term, Term> entries = m.internalEntries();
+      if (m.size() > SMALL_MAP_MAX) {
+        // OTP writes large maps in its HAMT hash order, which no Java order reproduces; any order
+        // decodes to the same map, so skip the sort.
+        for (Map.Entry<Term, Term> e : entries.entrySet()) {
+          term(e.getKey());
+          term(e.getValue());
+        }
+        return;
+      }
+      Term[] keys = entries.keySet().toArray(new Term[0]);
+      if (!isSorted(keys)) {
+        java.util.Arrays.sort(keys, TermOrder.EXACT);
+      }
       for (Term k : keys) {
         term(k);
-        term(m.get(k));
+        term(entries.get(k));
       }
     }
+  }
+
+  /** Maps decoded from Erlang arrive in key order already; checking is cheaper than sorting. */
+  private static boolean isSorted(Term[] keys) {
+    for (int i = 1; i < keys.length; i++) {
+      if (TermOrder.EXACT.compare(keys[i - 1], keys[i]) > 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Builds a {@link TermEncoder}. */
