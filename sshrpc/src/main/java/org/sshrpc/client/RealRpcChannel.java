@@ -48,6 +48,8 @@ final class RealRpcChannel implements RpcChannel {
   static final String CLIENT_NAME = "sshrpc-java/0.1";
   /** In-flight limit when a v2 server does not state one. */
   static final int DEFAULT_MAX_IN_FLIGHT = 256;
+  /** Bound on waiting for the reply to a spawn, register, whereis, monitor, mailbox or exit. */
+  static final java.time.Duration CONTROL_TIMEOUT = java.time.Duration.ofSeconds(30);
   /** Frames written before one flush, at most: bounds a batch's memory. */
   private static final int MAX_BATCH = 1024;
 
@@ -324,9 +326,15 @@ final class RealRpcChannel implements RpcChannel {
         ref -> monitors.put(ref, new Monitor(mb, pid)));
   }
 
+  /**
+   * A v2 request other than a call (spawn, register, mailbox ...). These carry no deadline on the
+   * wire and are quick on the server; the client still bounds its wait so that a server that
+   * never answers cannot hold the caller.
+   */
   private Term request(String what, LongFunction<Term> msg, Consumer<Term> onReply) {
-    Pending p = start(what, msg, CallOptions.DEFAULT, false, onReply);
-    return await(p, CallOptions.DEFAULT);
+    CallOptions o = CallOptions.timeout(CONTROL_TIMEOUT);
+    Pending p = start(what, msg, o, false, onReply);
+    return await(p, o);
   }
 
   private void requireV2(String op) {

@@ -15,6 +15,9 @@ import org.sshrpc.term.Term;
  * <p>Blocking and asynchronous calls fail the same way: with one {@link RpcException} whose
  * {@link org.sshrpc.Status} says what happened (the async form completes its future
  * exceptionally with it). Closing a channel fails its calls in flight with {@code UNAVAILABLE}.
+ * The process operations ({@code spawn}, {@code register}, {@code whereis}, {@code exit},
+ * {@code mailbox}, {@code monitor}) need protocol v2 ({@code INVALID_REQUEST} on a v1 server) and
+ * give up with {@code DEADLINE_EXCEEDED} after 30 s without a reply.
  */
 public interface RpcChannel extends AutoCloseable {
   /** The protocol version agreed on this channel: 1 (the seed's) or 2. */

@@ -71,7 +71,7 @@ class ClientFeaturesIT {
         RpcConnection conn = c.connect("127.0.0.1:" + s.port)) {
       RpcChannel bulk = conn.openChannel(ChannelPurpose.BULK);
       // A slow call on the bulk channel does not hold back calls on the main channel.
-      CompletableFuture<Term> slow = bulk.callAsync("timer", "sleep", integer(1500));
+      CompletableFuture<Term> slow = bulk.callAsync("timer", "sleep", integer(3000));
       for (int i = 0; i < 20; i++) {
         assertEquals(integer(i), conn.call("erlang", "abs", integer(-i)));
       }

@@ -47,6 +47,19 @@ class JavaServerIT {
   static RpcConnection conn;
   static final BlockingQueue<Term> casts = new ArrayBlockingQueue<>(100);
   static final BlockingQueue<String> interrupted = new ArrayBlockingQueue<>(100);
+  static final BlockingQueue<String> started = new ArrayBlockingQueue<>(100);
+
+  /** Waits (bounded) until {@code name} shows up in {@code q}, skipping other tests' leftovers. */
+  static boolean await(BlockingQueue<String> q, String name, long seconds) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    for (long left; (left = end - System.nanoTime()) > 0; ) {
+      String s = q.poll(left, TimeUnit.NANOSECONDS);
+      if (name.equals(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   static RpcModule testModule() {
     return RpcModule.builder("t")
@@ -56,6 +69,7 @@ class JavaServerIT {
           return a.get(1);
         })
         .function("block", 1, (ctx, a) -> {
+          started.add(a.get(0).toString());
           try {
             Thread.sleep(60_000);
             return atom("finished");
@@ -150,7 +164,7 @@ class JavaServerIT {
 
   @Test
   void repliesCompleteOutOfOrder() throws Exception {
-    CompletableFuture<Term> slow = conn.callAsync("t", "sleep", integer(1500), atom("slow"));
+    CompletableFuture<Term> slow = conn.callAsync("t", "sleep", integer(3000), atom("slow"));
     CompletableFuture<Term> fast = conn.callAsync("t", "echo", atom("fast"));
     assertEquals(atom("fast"), fast.get(30, TimeUnit.SECONDS));
     assertFalse(slow.isDone(), "the later call was answered first");
@@ -163,20 +177,24 @@ class JavaServerIT {
         () -> conn.call("t", "block", List.of(atom("deadline")), CallOptions.timeout(Duration.ofMillis(300))));
     assertEquals(Status.DEADLINE_EXCEEDED, e.status());
     assertEquals(atom("timeout"), e.reason(), "the server's timeout reply, not the client's own timer");
-    assertEquals("deadline", interrupted.poll(30, TimeUnit.SECONDS), "the handler was interrupted");
+    if (await(started, "deadline", 1)) { // else it never started: nothing to interrupt
+      assertTrue(await(interrupted, "deadline", 30), "the handler was interrupted");
+    }
     CompletableFuture<Term> f = conn.callAsync("t", "block", List.of(atom("deadline_async")), CallOptions.timeout(Duration.ofMillis(300)));
     ExecutionException ee = assertThrows(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS));
     assertEquals(Status.DEADLINE_EXCEEDED, ((RpcException) ee.getCause()).status());
-    assertEquals("deadline_async", interrupted.poll(30, TimeUnit.SECONDS));
+    if (await(started, "deadline_async", 1)) {
+      assertTrue(await(interrupted, "deadline_async", 30));
+    }
   }
 
   @Test
   void cancellingTheFutureCancelsTheCallOnTheServer() throws Exception {
     CompletableFuture<Term> f = conn.callAsync("t", "block", atom("cancel"));
-    Thread.sleep(200); // let it start on the server
+    assertTrue(await(started, "cancel", 30));
     assertTrue(f.cancel(true));
     assertTrue(f.isCancelled());
-    assertEquals("cancel", interrupted.poll(30, TimeUnit.SECONDS), "the server interrupted the handler");
+    assertTrue(await(interrupted, "cancel", 30), "the server interrupted the handler");
     assertEquals(atom("still"), conn.call("t", "echo", atom("still")), "the channel keeps working");
   }
 
@@ -331,11 +349,11 @@ class JavaServerIT {
       }
     });
     caller.start();
-    Thread.sleep(200);
+    assertTrue(await(started, "interrupt", 30));
     caller.interrupt();
     RpcException e = thrown.get(30, TimeUnit.SECONDS);
     assertEquals(Status.CANCELLED, e.status());
-    assertEquals("interrupt", interrupted.poll(30, TimeUnit.SECONDS), "the server interrupted the handler");
+    assertTrue(await(interrupted, "interrupt", 30), "the server interrupted the handler");
     caller.join(10_000);
   }
 
@@ -371,13 +389,22 @@ class JavaServerIT {
       CompletableFuture<Term> b1 = cn.callAsync("t", "block", atom("limit1"));
       CompletableFuture<Term> b2 = cn.callAsync("t", "block", atom("limit2"));
       CompletableFuture<Term> queued = cn.callAsync("t", "echo", atom("queued"));
-      Thread.sleep(300);
+      java.util.Set<String> both = new java.util.HashSet<>();
+      for (int i = 0; i < 100 && !both.containsAll(List.of("limit1", "limit2")); i++) {
+        String s = started.poll(30, TimeUnit.SECONDS);
+        if (s == null) {
+          break;
+        }
+        both.add(s);
+      }
+      assertTrue(both.containsAll(List.of("limit1", "limit2")), both.toString());
+      Thread.sleep(200);
       assertFalse(queued.isDone(), "the third call waits for a free slot instead of being refused");
       assertTrue(b1.cancel(true));
       assertEquals(atom("queued"), queued.get(30, TimeUnit.SECONDS));
-      assertEquals("limit1", interrupted.poll(30, TimeUnit.SECONDS));
+      assertTrue(await(interrupted, "limit1", 30));
       assertTrue(b2.cancel(true));
-      assertEquals("limit2", interrupted.poll(30, TimeUnit.SECONDS));
+      assertTrue(await(interrupted, "limit2", 30));
     } finally {
       limited.close();
     }

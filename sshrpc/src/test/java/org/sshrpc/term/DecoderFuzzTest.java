@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A bounded, seeded mutation fuzzer over {@link TermDecoder} (coverage-less: Jazzer is not used,
- * see the class notes in docs/performance.md). It mutates the committed seed corpus in {@code
+ * see docs/codec.md). It mutates the committed seed corpus in {@code
  * src/test/resources/fuzz/etf/} (small golden vectors plus hand-made hostile inputs) and random
  * encodings, and checks that the decoder either returns a term that survives a re-encode round
  * trip or throws {@link TermFormatException}: no other exception, no error, no hang. A failure
