@@ -725,10 +725,23 @@ public final class RpcSession {
       if (interrupt && f != null) {
         f.cancel(true);
       }
-      audit(o);
+      Outcome sent = o;
       if (!closed) {
-        onDone.accept(o);
+        try {
+          onDone.accept(o);
+        } catch (RuntimeException | OutOfMemoryError e) {
+          // The result could not be encoded (too large for one frame, or no heap for it): the
+          // caller still gets exactly one answer, an error, instead of a silent hang.
+          LOG.warn("reply of {} for {} could not be sent: {}", kind == null ? "a call" : module.name() + ":" + function.name() + "/" + arity, user, e.toString());
+          sent = Outcome.raised(RpcService.javaException(e.getClass().getName(), "reply could not be encoded: " + e.getMessage()));
+          try {
+            onDone.accept(sent);
+          } catch (RuntimeException | OutOfMemoryError again) {
+            closeNow("reply could not be sent: " + again);
+          }
+        }
       }
+      audit(sent);
       if (id >= 0) {
         resumeInput();
       }

@@ -213,15 +213,22 @@ class FaultIT {
       RpcException oom = org.junit.jupiter.api.Assertions.assertThrows(RpcException.class, () -> conn.call("t", "oom"));
       assertEquals(Status.RAISED, oom.status());
       assertTrue(oom.toString().contains("OutOfMemoryError"), oom.toString());
+      RpcException huge = org.junit.jupiter.api.Assertions.assertThrows(RpcException.class, () -> conn.call("t", "huge"));
+      assertEquals(Status.RAISED, huge.status());
+      assertTrue(huge.toString().contains("reply could not be encoded"), huge.toString());
       assertEquals(integer(9), conn.call("t", "echo", integer(9)));
     }
     // v1 too: a raw channel gets the seed's error answer, in order.
     try (HardeningFixture.Raw r = fx.rawChannel()) {
       r.writeTerm(org.sshrpc.term.Terms.tuple(atom("mfa"), org.sshrpc.term.Terms.tuple(atom("t"), atom("oom"), org.sshrpc.term.Terms.nil())));
+      r.writeTerm(org.sshrpc.term.Terms.tuple(atom("mfa"), org.sshrpc.term.Terms.tuple(atom("t"), atom("huge"), org.sshrpc.term.Terms.nil())));
       r.writeTerm(org.sshrpc.term.Terms.tuple(atom("mfa"), org.sshrpc.term.Terms.tuple(atom("t"), atom("echo"), org.sshrpc.term.Terms.list(integer(3)))));
       ErlTuple a1 = (ErlTuple) r.readTerm();
       assertEquals(integer(-1), ((ErlTuple) a1.get(1)).get(1), a1.toString());
       assertTrue(a1.toString().contains("OutOfMemoryError"), a1.toString());
+      ErlTuple a2 = (ErlTuple) r.readTerm();
+      assertEquals(integer(-1), ((ErlTuple) a2.get(1)).get(1), a2.toString());
+      assertTrue(a2.toString().contains("reply could not be encoded"), a2.toString());
       assertEquals(org.sshrpc.term.Terms.tuple(atom("answer"), org.sshrpc.term.Terms.tuple(integer(3), integer(0))), r.readTerm());
     } catch (IOException e) {
       fail(e);

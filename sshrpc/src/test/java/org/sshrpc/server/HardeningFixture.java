@@ -98,7 +98,7 @@ final class HardeningFixture implements AutoCloseable {
   /**
    * The module {@code t}: {@code echo/1}, {@code sleep/1} (ms), {@code block/0} (until
    * interrupted), {@code boom/0} (throws), {@code oom/0} (asks for more heap than there is),
-   * {@code blob/1} (a binary of N bytes).
+   * {@code huge/0} (a result too large to encode), {@code blob/1} (a binary of N bytes).
    */
   static RpcModule testModule() {
     return RpcModule.builder("t")
@@ -117,6 +117,12 @@ final class HardeningFixture implements AutoCloseable {
         .function("oom", 0, (ctx, a) -> {
           long[] hog = new long[Integer.MAX_VALUE - 16]; // ~16 GiB: more than any test heap
           return Terms.integer(hog.length);
+        })
+        .function("huge", 0, (ctx, a) -> {
+          // 3,000 references to one 1 MiB binary: ~3 GB encoded, past what one frame can hold,
+          // while the server holds only 1 MiB.
+          ErlBinary mib = ErlBinary.of(new byte[1 << 20]);
+          return org.sshrpc.term.ErlList.of(java.util.Collections.nCopies(3000, mib));
         })
         .function("blob", 1, (ctx, a) -> ErlBinary.of(new byte[(int) ((ErlInteger) a.get(0)).longValue()]))
         .build();
