@@ -123,6 +123,12 @@ class OpsCliIT {
       assertEquals(Main.ERROR_REPLY, denied.code());
       assertFalse(denied.out().contains("sshrpc_"), denied.out());
       assertTrue(Files.readString(log).contains("sshrpc stdio session for"), Files.readString(log));
+      // The audit trail reaches --log-file: the call above, with the key sshd authenticated.
+      String userFp = HostKeys.loadOrGenerate(userKey).fingerprint();
+      assertTrue(
+          Files.readString(log).lines().anyMatch(l -> l.contains(" call user=") && l.contains("key=" + userFp)
+              && l.contains("mfa=lists:seq/2") && l.contains("status=ok")),
+          Files.readString(log));
     }
   }
 }

@@ -431,6 +431,7 @@ public final class RpcSession {
       if (calls.size() + castsInFlight.get() >= service.maxInFlight()) {
         Outcome o = Outcome.refused(Outcome.OVERLOADED);
         AuditLog.call("call", user, keyFingerprint, remoteAddress, c.module().name(), c.function().name(), c.args().size(), o, received);
+        service.metrics().callRefused(c.module().name(), c.function().name(), c.args().size(), Metrics.CallStatus.OVERLOADED, 0);
         send(o.v2Reply(c.id()).toTerm());
         return;
       }
@@ -448,6 +449,7 @@ public final class RpcSession {
         castFailures.incrementAndGet();
         AuditLog.call("cast", user, keyFingerprint, remoteAddress, c.module().name(), c.function().name(), c.args().size(),
             Outcome.refused(Outcome.OVERLOADED), received);
+        service.metrics().callRefused(c.module().name(), c.function().name(), c.args().size(), Metrics.CallStatus.OVERLOADED, 0);
         LOG.warn("cast {}:{}/{} from {} dropped: overloaded", c.module().name(), c.function().name(), c.args().size(), user);
         return;
       }

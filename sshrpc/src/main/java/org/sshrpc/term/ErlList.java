@@ -22,6 +22,13 @@ public final class ErlList implements Term, Comparable<ErlList> {
   private volatile Term[] elements;
   /** Non-null only for a proper list of integers 0..255 decoded from STRING_EXT. */
   private final byte[] bytes;
+  /**
+   * For other lists, the encoder's STRING_EXT form once computed: the bytes, {@link #NOT_BYTES},
+   * or null when not yet known. Volatile so a racing reader sees a filled array.
+   */
+  private volatile byte[] byteStringCache;
+
+  private static final byte[] NOT_BYTES = new byte[0];
   private final Term tail; // null for a proper list; never an ErlList
 
   /** Takes ownership of {@code elements}; tail must be null or a non-list term. */
@@ -45,9 +52,39 @@ public final class ErlList implements Term, Comparable<ErlList> {
     return bytes.length == 0 ? NIL : new ErlList(bytes);
   }
 
-  /** The STRING_EXT bytes if this list was decoded from one, else null; never handed out. */
+  /**
+   * The list as STRING_EXT bytes if it is a proper list of 1..65535 integers in 0..255 (what OTP
+   * writes as STRING_EXT), else null. Computed once per list; the array is never handed out.
+   */
   byte[] internalByteString() {
-    return bytes;
+    if (bytes != null) {
+      return bytes;
+    }
+    byte[] c = byteStringCache;
+    if (c == null) {
+      c = computeByteString();
+      byteStringCache = c;
+    }
+    return c == NOT_BYTES ? null : c;
+  }
+
+  private byte[] computeByteString() {
+    Term[] e = elements;
+    if (tail != null || e.length == 0 || e.length > 65535) {
+      return NOT_BYTES;
+    }
+    byte[] out = new byte[e.length];
+    for (int i = 0; i < e.length; i++) {
+      if (!(e[i] instanceof ErlInteger)) {
+        return NOT_BYTES;
+      }
+      ErlInteger n = (ErlInteger) e[i];
+      if (!n.isLong() || n.longValue() < 0 || n.longValue() > 255) {
+        return NOT_BYTES;
+      }
+      out[i] = (byte) n.longValue();
+    }
+    return out;
   }
 
   private Term[] elems() {

@@ -30,7 +30,6 @@ public final class TermEncoder {
   /** The OTP 25 {@code term_to_binary/1} encoder: Latin-1 atom tags, no compression. */
   public static final TermEncoder DEFAULT = builder().build();
 
-  private static final int STRING_EXT_MAX = 65535;
   private static final int SMALL_MAP_MAX = 32;
 
   private final boolean utf8Atoms;
@@ -235,23 +234,7 @@ public final class TermEncoder {
 
   /** True if OTP would write this list as STRING_EXT. */
   private static boolean isByteString(ErlList l) {
-    if (l.internalByteString() != null) {
-      return true;
-    }
-    if (l.tail() != null || l.size() > STRING_EXT_MAX) {
-      return false;
-    }
-    for (int i = 0; i < l.size(); i++) {
-      Term e = l.get(i);
-      if (!(e instanceof ErlInteger)) {
-        return false;
-      }
-      ErlInteger n = (ErlInteger) e;
-      if (!n.isLong() || n.longValue() < 0 || n.longValue() > 255) {
-        return false;
-      }
-    }
-    return true;
+    return l.internalByteString() != null;
   }
 
   // ---- writing pass ----
@@ -435,14 +418,7 @@ public final class TermEncoder {
       if (isByteString(l)) {
         putByte(Tag.STRING_EXT.value);
         putShort(n);
-        byte[] known = l.internalByteString();
-        if (known != null) {
-          putBytes(known);
-          return;
-        }
-        for (int i = 0; i < n; i++) {
-          buf[pos++] = (byte) ((ErlInteger) l.get(i)).longValue();
-        }
+        putBytes(l.internalByteString());
         return;
       }
       putByte(Tag.LIST_EXT.value);
@@ -470,21 +446,22 @@ public final class TermEncoder {
         }
         return;
       }
-      Term[] keys = entries.keySet().toArray(new Term[0]);
-      if (!isSorted(keys)) {
-        java.util.Arrays.sort(keys, TermOrder.EXACT);
+      @SuppressWarnings("unchecked")
+      Map.Entry<Term, Term>[] pairs = entries.entrySet().toArray(new Map.Entry[0]);
+      if (!isSorted(pairs)) {
+        java.util.Arrays.sort(pairs, (a, b) -> TermOrder.EXACT.compare(a.getKey(), b.getKey()));
       }
-      for (Term k : keys) {
-        term(k);
-        term(entries.get(k));
+      for (Map.Entry<Term, Term> e : pairs) {
+        term(e.getKey());
+        term(e.getValue());
       }
     }
   }
 
   /** Maps decoded from Erlang arrive in key order already; checking is cheaper than sorting. */
-  private static boolean isSorted(Term[] keys) {
-    for (int i = 1; i < keys.length; i++) {
-      if (TermOrder.EXACT.compare(keys[i - 1], keys[i]) > 0) {
+  private static boolean isSorted(Map.Entry<Term, Term>[] pairs) {
+    for (int i = 1; i < pairs.length; i++) {
+      if (TermOrder.EXACT.compare(pairs[i - 1].getKey(), pairs[i].getKey()) > 0) {
         return false;
       }
     }

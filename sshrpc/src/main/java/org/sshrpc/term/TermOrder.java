@@ -141,18 +141,19 @@ public final class TermOrder implements Comparator<Term> {
   static int compareAtoms(ErlAtom a, ErlAtom b) {
     String x = a.name();
     String y = b.name();
-    int i = 0;
-    int j = 0;
-    while (i < x.length() && j < y.length()) {
-      int cx = x.codePointAt(i);
-      int cy = y.codePointAt(j);
+    int n = Math.min(x.length(), y.length());
+    for (int i = 0; i < n; i++) {
+      char cx = x.charAt(i);
+      char cy = y.charAt(i);
       if (cx != cy) {
-        return Integer.compare(cx, cy);
+        // UTF-16 order equals code point order unless a surrogate is involved.
+        if (!Character.isSurrogate(cx) && !Character.isSurrogate(cy)) {
+          return Integer.compare(cx, cy);
+        }
+        return Integer.compare(x.codePointAt(i), y.codePointAt(i));
       }
-      i += Character.charCount(cx);
-      j += Character.charCount(cy);
     }
-    return Boolean.compare(i < x.length(), j < y.length());
+    return Integer.compare(x.length(), y.length());
   }
 
   private static int compareRefs(ErlRef a, ErlRef b) {

@@ -134,6 +134,31 @@ class MetricsSessionTest {
   }
 
   @Test
+  void callsOverTheInFlightLimitCountAsOverloaded() throws Exception {
+    RpcModule t =
+        RpcModule.builder("t").function("gate", 0, (ctx, a) -> {
+          gate.await();
+          return atom("open");
+        }).build();
+    service = RpcService.builder().module(t).maxInFlight(1).metrics(metrics).build();
+    PipeTransport pipe = new PipeTransport();
+    RpcSession s = service.openSession("alice", null, null, pipe);
+    byte[] hello = PipeTransport.frame(tuple(atom("sshrpc_hello"), integer(2), org.sshrpc.term.Terms.map()));
+    s.feed(hello, 0, hello.length);
+    pipe.take();
+    for (int id = 1; id <= 2; id++) {
+      byte[] call = PipeTransport.frame(tuple(atom("call"), integer(id), atom("t"), atom("gate"), list(), atom("infinity")));
+      s.feed(call, 0, call.length);
+    }
+    assertTrue(pipe.take().toString().contains("overloaded"));
+    gate.countDown();
+    pipe.take();
+    PrometheusText p = PrometheusText.parse(metrics.scrape());
+    assertEquals(1, p.value("sshrpc_call_errors_total", "mfa", "-", "reason", "overloaded"));
+    assertEquals(1, p.value("sshrpc_calls_seconds_count", "mfa", "t:gate/0", "status", "ok"));
+  }
+
+  @Test
   void v1CallInFlightUntilItReturns() throws Exception {
     service(AccessPolicy.ALLOW_ALL);
     PipeTransport pipe = new PipeTransport();
