@@ -55,6 +55,9 @@ public final class RpcSession {
 
   static final int MAX_MONITORS = 10_000;
 
+  /** Bytes a peer must send per frame timeout while a frame is incomplete (2 KiB/s at 30 s). */
+  static final int MIN_FRAME_PROGRESS = 64 << 10;
+
   private static final ErlAtom BADFRAME = ErlAtom.of("badframe");
   private static final ErlAtom BADREQUEST = ErlAtom.of("badrequest");
   private static final ErlAtom FRAME_TOO_LARGE = ErlAtom.of("frame_too_large");
@@ -93,6 +96,7 @@ public final class RpcSession {
   // Frames completed so far (input side); a frame-timeout check compares it to see progress.
   private long framesCompleted;
   private boolean frameTimerArmed;
+  private long receivedAtFrameTimer;
 
   // v1 requests (and v1-shaped answers) in order, guarded by v1Lock.
   private final Object v1Lock = new Object();
@@ -187,6 +191,7 @@ public final class RpcSession {
       return;
     }
     frameTimerArmed = true;
+    receivedAtFrameTimer = receivedBytes;
     long seen = framesCompleted;
     try {
       service.scheduler.schedule(() -> frameTimerFired(seen), timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -199,8 +204,15 @@ public final class RpcSession {
     String reason;
     synchronized (inputLock) {
       frameTimerArmed = false;
-      if (closed || framesCompleted != seen || decoder.atFrameBoundary()) {
-        armFrameTimer(); // a new partial frame may have started since: time it from now
+      // Not stalled: a frame completed, or the peer kept sending at a useful rate (a large frame
+      // over a slow link), or the stall is ours (frames held while the client does not read, so
+      // its window is not released). Time the next period from now.
+      if (closed
+          || framesCompleted != seen
+          || decoder.atFrameBoundary()
+          || receivedBytes - receivedAtFrameTimer >= MIN_FRAME_PROGRESS
+          || !held.isEmpty()) {
+        armFrameTimer();
         return;
       }
       reason =
@@ -928,28 +940,39 @@ public final class RpcSession {
   /** Writes everything queued as one buffer: replies ready together leave in one data message. */
   private void flush() {
     byte[] data;
-    int n;
+    int n = 0;
+    String closeFlushed = null;
     synchronized (outLock) {
       if (outLen == 0 || closed) {
         writing = false;
         if (closeWhenFlushed && !closed) {
-          closeNow(closeReason);
+          closeFlushed = closeReason;
         }
-        return;
+        data = null;
+      } else {
+        data = outBuf;
+        n = outLen;
+        byte[] spare = spareOut;
+        spareOut = null;
+        outBuf = spare != null ? spare : new byte[OUT_INITIAL];
+        outLen = 0;
       }
-      data = outBuf;
-      n = outLen;
-      byte[] spare = spareOut;
-      spareOut = null;
-      outBuf = spare != null ? spare : new byte[OUT_INITIAL];
-      outLen = 0;
+    }
+    if (data == null) {
+      // Closed outside outLock: close() takes outLock and then inputLock, and a reader holding
+      // inputLock may be waiting for outLock (found by ServerFuzzTest's long run: a deadlock).
+      if (closeFlushed != null) {
+        closeNow(closeFlushed);
+      }
+      return;
     }
     writes.incrementAndGet();
-    service.metrics().sent(n);
+    int len = n;
+    service.metrics().sent(len);
     try {
-      transport.write(data, 0, n, failure -> written(data, n, failure));
+      transport.write(data, 0, len, failure -> written(data, len, failure));
     } catch (RuntimeException e) {
-      written(data, n, e);
+      written(data, len, e);
     }
   }
 
