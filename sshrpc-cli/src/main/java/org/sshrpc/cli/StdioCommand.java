@@ -12,6 +12,7 @@ import org.sshrpc.acl.PolicySource;
 import org.sshrpc.server.Metrics;
 import org.sshrpc.server.ModuleLoader;
 import org.sshrpc.server.RpcService;
+import org.sshrpc.server.ServerLimits;
 import org.sshrpc.server.StdioServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -57,7 +58,9 @@ final class StdioCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   RpcService.Builder service() throws IOException {
-    RpcService.Builder b = RpcService.builder().metrics(Metrics.builder().build());
+    // The built-in server's channel limits, so both deployments answer alike.
+    RpcService.Builder b =
+        RpcService.builder().limits(ServerLimits.DEFAULT).metrics(Metrics.builder().build());
     if (policy != null) {
       b.policy(PolicySource.watching(policy));
     }
