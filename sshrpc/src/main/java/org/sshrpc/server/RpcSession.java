@@ -56,6 +56,9 @@ public final class RpcSession {
 
   static final int MAX_MONITORS = 10_000;
 
+  /** Bytes a peer must send per frame timeout while a frame is incomplete (2 KiB/s at 30 s). */
+  static final int MIN_FRAME_PROGRESS = 64 << 10;
+
   private static final ErlAtom BADFRAME = ErlAtom.of("badframe");
   private static final ErlAtom BADREQUEST = ErlAtom.of("badrequest");
   private static final ErlAtom FRAME_TOO_LARGE = ErlAtom.of("frame_too_large");
@@ -88,6 +91,7 @@ public final class RpcSession {
   // Frames completed so far (input side); a frame-timeout check compares it to see progress.
   private long framesCompleted;
   private boolean frameTimerArmed;
+  private long receivedAtFrameTimer;
 
   // v1 requests (and v1-shaped answers) in order, guarded by v1Lock.
   private final Object v1Lock = new Object();
@@ -169,6 +173,7 @@ public final class RpcSession {
       return;
     }
     frameTimerArmed = true;
+    receivedAtFrameTimer = receivedBytes;
     long seen = framesCompleted;
     try {
       service.scheduler.schedule(() -> frameTimerFired(seen), timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -181,8 +186,15 @@ public final class RpcSession {
     String reason;
     synchronized (inputLock) {
       frameTimerArmed = false;
-      if (closed || framesCompleted != seen || decoder.atFrameBoundary()) {
-        armFrameTimer(); // a new partial frame may have started since: time it from now
+      // Not stalled: a frame completed, or the peer kept sending at a useful rate (a large frame
+      // over a slow link), or the stall is ours (frames held while the client does not read, so
+      // its window is not released). Time the next period from now.
+      if (closed
+          || framesCompleted != seen
+          || decoder.atFrameBoundary()
+          || receivedBytes - receivedAtFrameTimer >= MIN_FRAME_PROGRESS
+          || !held.isEmpty()) {
+        armFrameTimer();
         return;
       }
       reason =
@@ -832,15 +844,25 @@ public final class RpcSession {
   /** Writes everything queued as one buffer: replies ready together leave in one data message. */
   private void flush() {
     byte[] data;
+    String closeFlushed = null;
     synchronized (outLock) {
       if (batch.size() == 0 || closed) {
         writing = false;
         if (closeWhenFlushed && !closed) {
-          closeNow(closeReason);
+          closeFlushed = closeReason;
         }
-        return;
+        data = null;
+      } else {
+        data = batch.drain();
       }
-      data = batch.drain();
+    }
+    if (data == null) {
+      // Closed outside outLock: close() takes outLock and then inputLock, and a reader holding
+      // inputLock may be waiting for outLock (found by ServerFuzzTest's long run: a deadlock).
+      if (closeFlushed != null) {
+        closeNow(closeFlushed);
+      }
+      return;
     }
     writes.incrementAndGet();
     int n = data.length;

@@ -100,8 +100,10 @@ public final class ServerLimits {
   }
 
   /**
-   * How long a frame may take to arrive once its first byte has: a peer that trickles a frame (a
-   * slowloris) keeps the SSH session busy enough to defeat the idle timeout, so this bounds it.
+   * How long a frame may stall: a channel whose partial frame neither completes nor grows by 64 KiB
+   * within this time is closed. A peer that trickles a frame (a slowloris) keeps the SSH session
+   * busy enough to defeat the idle timeout, so this bounds it; a large frame over a slow link keeps
+   * going, and so does a frame the server itself is holding back because the client does not read.
    */
   public Duration frameTimeout() {
     return frameTimeout;

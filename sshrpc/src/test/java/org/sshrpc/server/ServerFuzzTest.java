@@ -362,6 +362,66 @@ class ServerFuzzTest {
     return n;
   }
 
+  /**
+   * Regression for the deadlock the long fuzzing run found (seed 7): the reader closing the
+   * channel for an oversized frame (holding the input lock) while a worker's reply flush closed it
+   * too (holding the output lock). The transport forces that interleaving: the reader's close
+   * releases a blocked function and waits until its reply is being written.
+   */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void closingForAnOversizedFrameWhileAReplyFlushesDoesNotDeadlock() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch replyWriting = new java.util.concurrent.CountDownLatch(1);
+    RpcService gated =
+        RpcService.builder()
+            .builtins(false)
+            .module(RpcModule.builder("g").function("gate", 0, (ctx, a) -> {
+              release.await();
+              return atom("released");
+            }).build())
+            .executorThreads(1)
+            .build();
+    try {
+      SessionTransport t = new SessionTransport() {
+        final java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+
+        @Override
+        public void write(byte[] data, int off, int len, WriteCallback done) {
+          if (Thread.currentThread().getName().startsWith("sshrpc-worker")) {
+            replyWriting.countDown();
+          }
+          done.done(null);
+        }
+
+        @Override
+        public void releaseInput(long bytes) {}
+
+        @Override
+        public void close(String reason) {
+          if (first.getAndSet(false)) { // the reader, inside feed(), holding the input lock
+            release.countDown();
+            try {
+              replyWriting.await(10, TimeUnit.SECONDS);
+              Thread.sleep(200); // let the worker finish its write and reach its own close
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }
+      };
+      RpcSession s = gated.openSession("fuzz", null, null, t);
+      byte[] in = concat(
+          frame(tuple(atom("sshrpc_hello"), integer(2), Terms.map())),
+          frame(tuple(atom("call"), integer(1), atom("g"), atom("gate"), Terms.nil(), atom("infinity"))),
+          new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
+      s.feed(in, 0, in.length); // a deadlock never returns: the timeout fails the test
+      assertTrue(HardeningFixture.eventually(java.time.Duration.ofSeconds(10), s::isClosed));
+    } finally {
+      gated.close();
+    }
+  }
+
   @Test
   void frameDecoderAgreesWithAReferenceSplitterOnAnySplit() throws Exception {
     List<byte[]> corpus = corpus();

@@ -88,6 +88,21 @@ class ServerLimitsIT {
   }
 
   @Test
+  void aLargeFrameArrivingSlowlyButSteadilyIsNotCutByTheFrameTimeout() throws Exception {
+    start(ServerLimits.builder().frameTimeout(Duration.ofSeconds(1)).build());
+    org.sshrpc.term.ErlBinary payload = org.sshrpc.term.ErlBinary.of(new byte[400 << 10]);
+    byte[] f = HardeningFixture.frame(TermEncoder.DEFAULT.encode(mfa("t", "echo", payload)));
+    try (HardeningFixture.Raw r = fx.rawChannel()) {
+      int chunk = 100 << 10; // 100 KiB every 0.7 s: the frame takes ~3 s, three timeouts
+      for (int at = 0; at < f.length; at += chunk) {
+        r.write(java.util.Arrays.copyOfRange(f, at, Math.min(f.length, at + chunk)));
+        Thread.sleep(700);
+      }
+      assertEquals(echoed(payload), r.readTerm());
+    }
+  }
+
+  @Test
   void inFlightCallsPastTheLimitAreAnsweredOverloaded() throws Exception {
     start(ServerLimits.builder().maxInFlightPerChannel(2).build());
     try (HardeningFixture.Raw r = fx.rawChannel()) {
