@@ -76,9 +76,9 @@ final class RpcSubsystem implements AsyncCommand, ChannelDataReceiver, SessionTr
 
   @Override
   public void write(byte[] data, int off, int len, WriteCallback done) {
-    // A buffer larger than one SSH packet goes out one packet-sized piece per write: MINA's
-    // ChannelAsyncOutputStream copies the whole rest of a larger buffer whenever it has sent part
-    // of it (a "defensive copy" per packet), which made a 16 MiB reply cost gigabytes of copying.
+    // A buffer larger than one SSH packet goes out one packet-sized piece per write: MINA 2.20's
+    // ChannelAsyncOutputStream copies the whole unsent rest of a buffer it cannot send in one
+    // packet (a BufferedFuture), i.e. one more full copy (and allocation) of a 16 MiB reply.
     int chunk = (int) Math.min(Integer.MAX_VALUE, Math.max(1024, channel.getRemoteWindow().getPacketSize()));
     if (len <= chunk) {
       try {
