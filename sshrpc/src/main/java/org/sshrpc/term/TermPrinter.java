@@ -170,7 +170,8 @@ public final class TermPrinter {
     return Double.toString(d).replace('E', 'e');
   }
 
-  private static void appendAtom(StringBuilder sb, String name) {
+  /** Appends the atom, quoted when it must be (even if erl_scan cannot read it: see {@link #isScannable}). */
+  static void appendAtom(StringBuilder sb, String name) {
     if (isUnquotedAtom(name)) {
       sb.append(name);
       return;

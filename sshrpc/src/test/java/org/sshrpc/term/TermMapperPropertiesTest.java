@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.lang.reflect.Type;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -39,31 +41,30 @@ class TermMapperPropertiesTest {
 
   @Test
   void scalarsRoundTrip() {
-    RandomTerms gen = new RandomTerms(SEED, false);
-    Random rnd = gen.random();
+    Random rnd = new Random(SEED);
     for (int i = 0; i < 2000; i++) {
-      String where = where(i);
       long l = anyLong(rnd);
-      assertEquals(l, TermMapper.fromTerm(TermMapper.toTerm(l), long.class), where);
       int n = (int) anyLong(rnd);
-      assertEquals(n, TermMapper.fromTerm(TermMapper.toTerm(n), int.class), where);
-      short sh = (short) n;
-      assertEquals(sh, TermMapper.fromTerm(TermMapper.toTerm(sh), short.class), where);
-      byte by = (byte) n;
-      assertEquals(by, TermMapper.fromTerm(TermMapper.toTerm(by), byte.class), where);
       double d = anyFiniteDouble(rnd);
-      assertEquals(d, TermMapper.fromTerm(TermMapper.toTerm(d), double.class), where);
-      float f = (float) d;
-      if (Float.isFinite(f)) {
-        assertEquals(f, TermMapper.fromTerm(TermMapper.toTerm(f), float.class), where);
-      }
       boolean b = rnd.nextBoolean();
-      assertEquals(b, TermMapper.fromTerm(TermMapper.toTerm(b), boolean.class), where);
       BigInteger big = new BigInteger(rnd.nextInt(300), rnd).multiply(BigInteger.valueOf(rnd.nextBoolean() ? 1 : -1));
-      assertEquals(big, TermMapper.fromTerm(TermMapper.toTerm(big), BigInteger.class), where);
       byte[] bytes = new byte[rnd.nextInt(40)];
       rnd.nextBytes(bytes);
-      assertArrayEquals(bytes, TermMapper.fromTerm(TermMapper.toTerm(bytes), byte[].class), where);
+      PropertyCase.check(
+          where(i, List.of(l, n, d, b, big, Arrays.toString(bytes))),
+          () -> {
+            assertEquals(l, TermMapper.fromTerm(TermMapper.toTerm(l), long.class));
+            assertEquals(n, TermMapper.fromTerm(TermMapper.toTerm(n), int.class));
+            assertEquals((short) n, TermMapper.fromTerm(TermMapper.toTerm((short) n), short.class));
+            assertEquals((byte) n, TermMapper.fromTerm(TermMapper.toTerm((byte) n), byte.class));
+            assertEquals(d, TermMapper.fromTerm(TermMapper.toTerm(d), double.class));
+            if (Float.isFinite((float) d)) {
+              assertEquals((float) d, TermMapper.fromTerm(TermMapper.toTerm((float) d), float.class));
+            }
+            assertEquals(b, TermMapper.fromTerm(TermMapper.toTerm(b), boolean.class));
+            assertEquals(big, TermMapper.fromTerm(TermMapper.toTerm(big), BigInteger.class));
+            assertArrayEquals(bytes, TermMapper.fromTerm(TermMapper.toTerm(bytes), byte[].class));
+          });
     }
   }
 
@@ -72,9 +73,12 @@ class TermMapperPropertiesTest {
     RandomTerms gen = new RandomTerms(SEED + 1, false);
     for (int i = 0; i < 2000; i++) {
       String s = gen.text(20);
-      String where = where(i) + quoted(s);
-      assertEquals(s, TermMapper.fromTerm(TermMapper.toTerm(s), String.class), where);
-      assertEquals(s, TermMapper.fromTerm(Terms.string(s), String.class), where);
+      PropertyCase.check(
+          where(i, quoted(s)),
+          () -> {
+            assertEquals(s, TermMapper.fromTerm(TermMapper.toTerm(s), String.class));
+            assertEquals(s, TermMapper.fromTerm(Terms.string(s), String.class));
+          });
     }
   }
 
@@ -96,7 +100,8 @@ class TermMapperPropertiesTest {
         }
         value.add(m);
       }
-      assertEquals(value, TermMapper.fromTerm(TermMapper.toTerm(value), type), where(i) + value);
+      PropertyCase.check(
+          where(i, value), () -> assertEquals(value, TermMapper.fromTerm(TermMapper.toTerm(value), type)));
     }
   }
 
@@ -133,7 +138,8 @@ class TermMapperPropertiesTest {
     return sb.append('"').toString();
   }
 
-  private static String where(int i) {
-    return "mapper.seed=" + SEED + " case #" + i + ": ";
+  /** Names a failing case so that {@code -Dmapper.seed=} and the index reproduce it. */
+  private static Supplier<String> where(int i, Object input) {
+    return () -> "mapper.seed=" + SEED + " case #" + i + ", input " + input;
   }
 }
