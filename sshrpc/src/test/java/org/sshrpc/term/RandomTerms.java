@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /**
  * A seeded generator of random terms for property, differential and fuzz tests: every term kind
@@ -376,30 +377,24 @@ final class RandomTerms {
 
   /** True if the term holds a map of more than 32 keys (OTP writes those in hash order). */
   static boolean hasLargeMap(Term t) {
-    if (t instanceof ErlMap) {
-      ErlMap m = (ErlMap) t;
-      if (m.size() > 32) {
-        return true;
-      }
-      for (Map.Entry<Term, Term> e : m.entries().entrySet()) {
-        if (hasLargeMap(e.getKey()) || hasLargeMap(e.getValue())) {
-          return true;
-        }
-      }
-    } else if (t instanceof ErlTuple) {
-      for (Term e : ((ErlTuple) t).elements()) {
-        if (hasLargeMap(e)) {
-          return true;
-        }
-      }
-    } else if (t instanceof ErlList) {
+    return anyMatch(t, x -> x instanceof ErlMap && ((ErlMap) x).size() > 32);
+  }
+
+  /** True if {@code t} or any term inside it (elements, tail, keys, values) satisfies {@code p}. */
+  static boolean anyMatch(Term t, Predicate<Term> p) {
+    if (p.test(t)) {
+      return true;
+    }
+    if (t instanceof ErlTuple) {
+      return ((ErlTuple) t).elements().stream().anyMatch(x -> anyMatch(x, p));
+    }
+    if (t instanceof ErlList) {
       ErlList l = (ErlList) t;
-      for (Term e : l.elements()) {
-        if (hasLargeMap(e)) {
-          return true;
-        }
-      }
-      return l.tail() != null && hasLargeMap(l.tail());
+      return l.elements().stream().anyMatch(x -> anyMatch(x, p)) || (l.tail() != null && anyMatch(l.tail(), p));
+    }
+    if (t instanceof ErlMap) {
+      return ((ErlMap) t).entries().entrySet().stream()
+          .anyMatch(e -> anyMatch(e.getKey(), p) || anyMatch(e.getValue(), p));
     }
     return false;
   }

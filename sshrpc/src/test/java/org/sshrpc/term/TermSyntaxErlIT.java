@@ -89,7 +89,7 @@ class TermSyntaxErlIT {
         assertEquals("true", f[3], () -> "term_to_binary differs from TermEncoder for " + what);
         // OTP 25's ~p and ~tp write a fun's non-ASCII atom as its UTF-8 bytes, one char per
         // byte (an OTP bug: the atom alone prints right), so such text is not read back here.
-        if (!f[4].equals("-") && !anyMatch(t, TermSyntaxErlIT::isUnicodeFun)) {
+        if (!f[4].equals("-") && !RandomTerms.anyMatch(t, TermSyntaxErlIT::isUnicodeFun)) {
           assertEquals(t, parse(utf8(f[4])), () -> "~p text of " + what + ": " + utf8(f[4]));
           assertEquals(t, parse(utf8(f[5])), () -> "~tp text of " + what + ": " + utf8(f[5]));
           checkedErlangPrinted++;
@@ -129,7 +129,7 @@ class TermSyntaxErlIT {
   }
 
   private static boolean containsOpaque(Term t) {
-    return anyMatch(
+    return RandomTerms.anyMatch(
         t, x -> x instanceof ErlPid || x instanceof ErlRef || x instanceof ErlPort || x instanceof ErlFun);
   }
 
@@ -138,24 +138,6 @@ class TermSyntaxErlIT {
         && (((ErlExportFun) t).module().name() + ((ErlExportFun) t).function().name())
             .chars()
             .anyMatch(c -> c > 127);
-  }
-
-  private static boolean anyMatch(Term t, java.util.function.Predicate<Term> p) {
-    if (p.test(t)) {
-      return true;
-    }
-    if (t instanceof ErlTuple) {
-      return ((ErlTuple) t).elements().stream().anyMatch(x -> anyMatch(x, p));
-    }
-    if (t instanceof ErlList) {
-      ErlList l = (ErlList) t;
-      return l.elements().stream().anyMatch(x -> anyMatch(x, p)) || (l.tail() != null && anyMatch(l.tail(), p));
-    }
-    if (t instanceof ErlMap) {
-      return ((ErlMap) t).entries().entrySet().stream()
-          .anyMatch(e -> anyMatch(e.getKey(), p) || anyMatch(e.getValue(), p));
-    }
-    return false;
   }
 
   private static List<Term> fixedTerms() {
