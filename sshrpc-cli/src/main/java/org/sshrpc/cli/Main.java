@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       CastCommand.class,
       MulticallCommand.class,
       DemoCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {
