@@ -354,6 +354,20 @@ class AdversarialIT {
       assertTrue(HardeningFixture.eventually(Duration.ofSeconds(20), () -> g.unauthenticated() == 0), "auth timeout freed the slots");
       serverStillServes();
       assertEquals(0, g.unauthenticated());
+      // Every one of the 500 was closed by the server (refused at once, or timed out): none leaked.
+      for (Socket s : sockets) {
+        s.setSoTimeout(5000);
+        try {
+          java.io.InputStream in = s.getInputStream();
+          while (in.read() >= 0) {
+            // the server's version line, then EOF
+          }
+        } catch (java.net.SocketTimeoutException leaked) {
+          fail("a connection was left open by the server");
+        } catch (IOException reset) {
+          // closed with a reset: closed too
+        }
+      }
     } finally {
       pool.shutdownNow();
       for (Socket s : sockets) {
