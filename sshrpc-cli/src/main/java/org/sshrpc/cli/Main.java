@@ -30,6 +30,8 @@ import picocli.CommandLine.Command;
       CastCommand.class,
       MulticallCommand.class,
       DemoCommand.class,
+      StdioCommand.class,
+      StatsCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class,
     })

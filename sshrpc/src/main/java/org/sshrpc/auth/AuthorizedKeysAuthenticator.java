@@ -74,6 +74,10 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
 
   private static final Logger LOG = LoggerFactory.getLogger(AuthorizedKeysAuthenticator.class);
 
+  /** The reason the last key offered on a session was refused, for the server's audit log. */
+  private static final org.apache.sshd.common.AttributeRepository.AttributeKey<String> REFUSAL =
+      new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
+
   // Options that narrow shell/forwarding features this server never offers anyway.
   private static final Set<String> HARMLESS_OPTIONS =
       Set.of(
@@ -112,6 +116,14 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
             : new WatchedFile<>(b.revokedKeys, Revoked::parse, Revoked.NONE, Revoked.ALL);
   }
 
+  /**
+   * Why the last key offered on {@code session} was refused by an authenticator of this class, or
+   * null if none was. The server's audit log uses it to say why an authentication failed.
+   */
+  public static String lastRefusal(ServerSession session) {
+    return session.getAttribute(REFUSAL);
+  }
+
   /** A builder for an authenticator reading {@code authorizedKeys}. */
   public static Builder builder(Path authorizedKeys) {
     return new Builder(authorizedKeys);
@@ -126,6 +138,9 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
   public boolean authenticate(String username, PublicKey key, ServerSession session) {
     String refusal = refusal(username, key, remote(session), session);
     if (refusal != null) {
+      if (session != null) {
+        session.setAttribute(REFUSAL, refusal);
+      }
       // For a certificate, name the certified key: that is what revocation and policy use.
       PublicKey shown = key instanceof OpenSshCertificate ? ((OpenSshCertificate) key).getCertPubKey() : key;
       LOG.info(

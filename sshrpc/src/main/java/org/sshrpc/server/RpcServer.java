@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.io.IoAcceptor;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.common.compression.BuiltinCompressions;
@@ -52,6 +53,8 @@ public final class RpcServer implements AutoCloseable {
   private final List<InetSocketAddress> listen;
   private final BindingSshServer sshd;
   private final Duration closeTimeout;
+  private final ServerLimits limits;
+  private final ConnectionGuard guard;
 
   /** MINA's server, with access to its acceptor so one server can listen on several addresses. */
   private static final class BindingSshServer extends SshServer {
@@ -71,18 +74,29 @@ public final class RpcServer implements AutoCloseable {
     // No compression: pre-auth zlib is an inflation-bomb vector and RPC frames gain little.
     s.setCompressionFactories(List.of(BuiltinCompressions.none));
     s.setKeyPairProvider(hostKeys);
-    s.setPublickeyAuthenticator(b.publickey);
-    s.setPasswordAuthenticator(b.password);
+    s.setPublickeyAuthenticator(auditing(b.publickey));
+    s.setPasswordAuthenticator(b.password == null ? null : auditing(b.password));
     s.setKeyboardInteractiveAuthenticator(null);
     s.setGSSAuthenticator(null);
     s.setHostBasedAuthenticator(null);
     s.setShellFactory(null);
     s.setCommandFactory(null);
     s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
-    s.setChannelFactories(List.of(RpcChannelSession.FACTORY));
+    this.limits = b.limits;
+    s.setChannelFactories(List.of(RpcChannelSession.factory(limits.maxChannelsPerSession())));
     s.setSubsystemFactories(RpcSubsystemFactory.both(service));
     CoreModuleProperties.TCP_NODELAY.set(s, true);
     CoreModuleProperties.AUTH_METHODS.set(s, b.password != null ? "publickey,password" : "publickey");
+    // The connection-level limits (see ServerLimits and docs/limits.md). MINA's channel cap stays a
+    // backstop one above ours: its check fails the whole connection, ours refuses the channel.
+    CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(s, limits.maxChannelsPerSession() + 1);
+    CoreModuleProperties.MAX_CONCURRENT_SESSIONS.set(s, limits.maxSessionsPerUser());
+    CoreModuleProperties.MAX_AUTH_REQUESTS.set(s, limits.maxAuthAttempts());
+    CoreModuleProperties.AUTH_TIMEOUT.set(s, limits.authTimeout());
+    CoreModuleProperties.IDLE_TIMEOUT.set(s, limits.idleTimeout());
+    s.setSessionFactory(new PreAuthGuard(s));
+    this.guard = new ConnectionGuard(limits);
+    s.addSessionListener(guard);
     this.sshd = s;
   }
 
@@ -137,6 +151,51 @@ public final class RpcServer implements AutoCloseable {
     return hostKeys;
   }
 
+  /** The limits this server enforces. */
+  public ServerLimits limits() {
+    return limits;
+  }
+
+  /** Connection counters, for tests. */
+  ConnectionGuard connectionGuard() {
+    return guard;
+  }
+
+  /** Audits failed public-key attempts (with the authenticator's reason when it gives one). */
+  private static PublickeyAuthenticator auditing(PublickeyAuthenticator a) {
+    return (user, key, session) -> {
+      boolean ok;
+      try {
+        ok = a.authenticate(user, key, session);
+      } catch (RuntimeException e) {
+        AuditLog.authFailed(user, KeyUtils.getFingerPrint(key), session.getClientAddress(), "publickey", "authenticator error: " + e);
+        throw e;
+      }
+      if (!ok) {
+        String why = a instanceof AuthorizedKeysAuthenticator ? AuthorizedKeysAuthenticator.lastRefusal(session) : null;
+        AuditLog.authFailed(
+            user, KeyUtils.getFingerPrint(key), session.getClientAddress(), "publickey", why != null ? why : "key refused");
+      }
+      return ok;
+    };
+  }
+
+  /** Audits failed password attempts; the password itself is never logged. */
+  private static PasswordAuthenticator auditing(PasswordAuthenticator a) {
+    return new PasswordAuthenticator() {
+      @Override
+      public boolean authenticate(String user, String password, org.apache.sshd.server.session.ServerSession session)
+          throws org.apache.sshd.server.auth.password.PasswordChangeRequiredException,
+              org.apache.sshd.server.auth.AsyncAuthException {
+        boolean ok = a.authenticate(user, password, session);
+        if (!ok) {
+          AuditLog.authFailed(user, null, session.getClientAddress(), "password", "wrong password");
+        }
+        return ok;
+      }
+    };
+  }
+
   /** The transport-independent service behind this server. */
   public RpcService service() {
     return service;
@@ -176,6 +235,7 @@ public final class RpcServer implements AutoCloseable {
     private PasswordAuthenticator password;
     private AlgorithmPolicy algorithms = AlgorithmPolicy.defaults();
     private Duration closeTimeout = Duration.ofSeconds(5);
+    private ServerLimits limits = ServerLimits.DEFAULT;
     private final RpcService.Builder service = RpcService.builder();
 
     private Builder() {}
@@ -221,6 +281,17 @@ public final class RpcServer implements AutoCloseable {
     /** The SSH algorithms offered. Default {@link AlgorithmPolicy#defaults()}. */
     public Builder algorithms(AlgorithmPolicy p) {
       this.algorithms = Objects.requireNonNull(p, "algorithms");
+      return this;
+    }
+
+    /**
+     * The resource limits. Default {@link ServerLimits#DEFAULT}. Replaces what {@link
+     * #maxFrameLength}, {@link #maxInFlight} and {@link #maxOutboundBytes} set before it; those
+     * called after it override its values.
+     */
+    public Builder limits(ServerLimits l) {
+      this.limits = Objects.requireNonNull(l, "limits");
+      service.limits(l);
       return this;
     }
 
@@ -282,6 +353,15 @@ public final class RpcServer implements AutoCloseable {
 
     public Builder builtins(boolean on) {
       service.builtins(on);
+      return this;
+    }
+
+    /**
+     * Records metrics and exports {@code sshrpc_metrics:scrape/0}, callable only through a policy
+     * rule that names the module. Default: none. See {@link Metrics}.
+     */
+    public Builder metrics(Metrics metrics) {
+      service.metrics(metrics);
       return this;
     }
 

@@ -49,12 +49,18 @@ public final class RpcService implements AutoCloseable {
   private final int maxInFlight;
   private final long maxOutboundBytes;
   private final Duration defaultCallTimeout;
+  private final Duration frameTimeout;
   private final TermDecoder decoder;
+  /** High-water marks of what channels held, across all channels: bounds tests and operators check. */
+  final Peaks peaks = new Peaks();
+  /** sshrpc channels (sessions) ever opened on this service. */
+  final java.util.concurrent.atomic.AtomicLong sessionsOpened = new java.util.concurrent.atomic.AtomicLong();
   final ThreadPoolExecutor executor;
   final ScheduledThreadPoolExecutor scheduler;
   final ProcessRegistry processes;
   final long startNanos = System.nanoTime();
   private final Set<RpcSession> sessions = ConcurrentHashMap.newKeySet();
+  private final Metrics metrics;
 
   private RpcService(Builder b) {
     this.node = ErlAtom.of(b.nodeName);
@@ -63,6 +69,7 @@ public final class RpcService implements AutoCloseable {
     this.maxInFlight = b.maxInFlight;
     this.maxOutboundBytes = b.maxOutboundBytes;
     this.defaultCallTimeout = b.defaultCallTimeout;
+    this.frameTimeout = b.frameTimeout;
     this.decoder =
         TermDecoder.of(b.termLimits != null ? b.termLimits : TermLimits.builder().maxInputBytes(b.maxFrameLength).build());
     Map<String, RpcModule> m = new LinkedHashMap<>();
@@ -70,6 +77,10 @@ public final class RpcService implements AutoCloseable {
       for (RpcModule builtin : Builtins.modules(this)) {
         m.put(builtin.name(), builtin);
       }
+    }
+    this.metrics = b.metrics;
+    if (metrics.enabled()) {
+      m.put(MetricsAccess.MODULE, metrics.module());
     }
     for (RpcModule mod : b.modules) {
       if (m.putIfAbsent(mod.name(), mod) != null) {
@@ -103,6 +114,7 @@ public final class RpcService implements AutoCloseable {
    * @param remoteAddress the client's address, or null
    */
   public RpcSession openSession(String user, String keyFingerprint, SocketAddress remoteAddress, SessionTransport transport) {
+    sessionsOpened.incrementAndGet();
     RpcSession s = new RpcSession(this, Objects.requireNonNull(user, "user"), keyFingerprint, remoteAddress, transport);
     sessions.add(s);
     return s;
@@ -138,6 +150,33 @@ public final class RpcService implements AutoCloseable {
     return defaultCallTimeout;
   }
 
+  /** How long a started frame may take to complete; null for no limit. */
+  Duration frameTimeout() {
+    return frameTimeout;
+  }
+
+  /** The largest input held (unreleased) and reply bytes queued by any one channel so far. */
+  static final class Peaks {
+    private final java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong outbound = new java.util.concurrent.atomic.AtomicLong();
+
+    void held(long n) {
+      held.accumulateAndGet(n, Math::max);
+    }
+
+    void outbound(long n) {
+      outbound.accumulateAndGet(n, Math::max);
+    }
+
+    long heldInputBytes() {
+      return held.get();
+    }
+
+    long outboundBytes() {
+      return outbound.get();
+    }
+  }
+
   TermDecoder decoder() {
     return decoder;
   }
@@ -149,7 +188,15 @@ public final class RpcService implements AutoCloseable {
 
   /** Whether the policy lets this caller use {@code module:function/arity}. */
   boolean allows(CallContext ctx, String module, String function, int arity) {
+    if (MetricsAccess.MODULE.equals(module)) {
+      return MetricsAccess.allows(policy.current(), ctx.user(), ctx.keyFingerprint(), function, arity);
+    }
     return policy.current().allows(ctx.user(), ctx.keyFingerprint(), module, function, arity);
+  }
+
+  /** The metrics this service records into ({@link Metrics#none()} unless configured). */
+  Metrics metrics() {
+    return metrics;
   }
 
   /** The {@code {M, F, Arity}} this caller may call or spawn, in module order. */
@@ -158,7 +205,9 @@ public final class RpcService implements AutoCloseable {
     List<Term> out = new ArrayList<>();
     for (RpcModule m : modules.values()) {
       for (RpcModule.Key k : m.entries().keySet()) {
-        if (p.allows(ctx.user(), ctx.keyFingerprint(), m.name(), k.function(), k.arity())) {
+        if (m.name().equals(MetricsAccess.MODULE)
+            ? MetricsAccess.allows(p, ctx.user(), ctx.keyFingerprint(), k.function(), k.arity())
+            : p.allows(ctx.user(), ctx.keyFingerprint(), m.name(), k.function(), k.arity())) {
           out.add(ErlTuple.of(ErlAtom.of(m.name()), ErlAtom.of(k.function()), org.sshrpc.term.Terms.integer(k.arity())));
         }
       }
@@ -203,6 +252,12 @@ public final class RpcService implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Outcome.refused(Outcome.CANCELLED);
+    } catch (OutOfMemoryError e) {
+      // A function that allocated past the heap for its own request: its allocations are garbage
+      // now, so the server can go on; the request fails. (A JVM that cannot recover will fail the
+      // next allocation anywhere, which no catch here can prevent.)
+      LOG.warn("function {} ran out of memory: {}", fn, e.getMessage());
+      return Outcome.raised(javaException(e.getClass().getName(), e.getMessage()));
     } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {
       // The class and message only: a stack trace would tell the client about the server's code.
       LOG.debug("function raised", e);
@@ -233,8 +288,10 @@ public final class RpcService implements AutoCloseable {
     private int maxInFlight = 1024;
     private long maxOutboundBytes = 1 << 20;
     private Duration defaultCallTimeout = Duration.ofMinutes(5);
+    private Duration frameTimeout = ServerLimits.DEFAULT.frameTimeout();
     private TermLimits termLimits;
     private boolean builtins = true;
+    private Metrics metrics = Metrics.none();
 
     private Builder() {}
 
@@ -317,6 +374,32 @@ public final class RpcService implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a frame may take to arrive once it has started; a channel whose frame is still
+     * incomplete after that is closed (a slowloris defence). Null for no limit. Default 30 s.
+     */
+    public Builder frameTimeout(Duration d) {
+      if (d != null && (d.isNegative() || d.isZero())) {
+        throw new IllegalArgumentException("frameTimeout: " + d + " (expected: > 0)");
+      }
+      this.frameTimeout = d;
+      return this;
+    }
+
+    /**
+     * Applies the channel-level limits of {@code limits} (frame length, decoder limits, frame
+     * timeout, in-flight calls, queued reply bytes); the connection-level ones are MINA's and are
+     * applied by {@link RpcServer.Builder#limits}.
+     */
+    public Builder limits(ServerLimits limits) {
+      maxFrameLength(limits.maxFrameLength());
+      termLimits(limits.termLimits());
+      frameTimeout(limits.frameTimeout());
+      maxInFlight(limits.maxInFlightPerChannel());
+      maxOutboundBytes(limits.maxOutboundBytesPerChannel());
+      return this;
+    }
+
     /** Decoder limits for request terms. Default: the codec's defaults, input capped at maxFrameLength. */
     public Builder termLimits(TermLimits limits) {
       this.termLimits = limits;
@@ -326,6 +409,16 @@ public final class RpcService implements AutoCloseable {
     /** Whether to export the built-in {@code lists}, {@code sshrpc} and demo process modules. Default true. */
     public Builder builtins(boolean on) {
       this.builtins = on;
+      return this;
+    }
+
+    /**
+     * Records calls, errors, latency, bytes and sessions into {@code metrics}, and exports the
+     * {@code sshrpc_metrics} module (callable only through a policy rule that names it). Default
+     * {@link Metrics#none()}: no metrics, no module.
+     */
+    public Builder metrics(Metrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
       return this;
     }
 

@@ -56,6 +56,9 @@ public final class RpcSession {
 
   static final int MAX_MONITORS = 10_000;
 
+  /** Bytes a peer must send per frame timeout while a frame is incomplete (2 KiB/s at 30 s). */
+  static final int MIN_FRAME_PROGRESS = 64 << 10;
+
   private static final ErlAtom BADFRAME = ErlAtom.of("badframe");
   private static final ErlAtom BADREQUEST = ErlAtom.of("badrequest");
   private static final ErlAtom FRAME_TOO_LARGE = ErlAtom.of("frame_too_large");
@@ -85,6 +88,10 @@ public final class RpcSession {
   private boolean draining;
   private Mode mode = Mode.UNDECIDED;
   private boolean eof;
+  // Frames completed so far (input side); a frame-timeout check compares it to see progress.
+  private long framesCompleted;
+  private boolean frameTimerArmed;
+  private long receivedAtFrameTimer;
 
   // v1 requests (and v1-shaped answers) in order, guarded by v1Lock.
   private final Object v1Lock = new Object();
@@ -127,6 +134,7 @@ public final class RpcSession {
     this.remoteAddress = remote;
     this.transport = transport;
     this.decoder = new FrameDecoder(service.maxFrameLength());
+    service.metrics().sessionOpened();
   }
 
   // ---------------------------------------------------------------- input
@@ -142,14 +150,60 @@ public final class RpcSession {
         return;
       }
       receivedBytes += len;
+      service.metrics().received(len);
       try {
         decoder.feed(buf, off, len, this::onFrame);
       } catch (FrameTooLargeException e) {
         frameTooLarge(e);
         return;
       }
+      armFrameTimer();
       drainHeld();
     }
+  }
+
+  /**
+   * Starts the frame timeout when a partial frame is buffered and no timer runs: a frame that is
+   * still incomplete {@code frameTimeout} after its timer started closes the channel (a slowloris
+   * peer sends just enough to keep the SSH session from being idle). Caller holds inputLock.
+   */
+  private void armFrameTimer() {
+    java.time.Duration timeout = service.frameTimeout();
+    if (timeout == null || frameTimerArmed || decoder.atFrameBoundary() || closed) {
+      return;
+    }
+    frameTimerArmed = true;
+    receivedAtFrameTimer = receivedBytes;
+    long seen = framesCompleted;
+    try {
+      service.scheduler.schedule(() -> frameTimerFired(seen), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      frameTimerArmed = false; // the service is closing
+    }
+  }
+
+  private void frameTimerFired(long seen) {
+    String reason;
+    synchronized (inputLock) {
+      frameTimerArmed = false;
+      // Not stalled: a frame completed, or the peer kept sending at a useful rate (a large frame
+      // over a slow link), or the stall is ours (frames held while the client does not read, so
+      // its window is not released). Time the next period from now.
+      if (closed
+          || framesCompleted != seen
+          || decoder.atFrameBoundary()
+          || receivedBytes - receivedAtFrameTimer >= MIN_FRAME_PROGRESS
+          || !held.isEmpty()) {
+        armFrameTimer();
+        return;
+      }
+      reason =
+          "frame incomplete after " + service.frameTimeout().toMillis() + " ms ("
+              + decoder.bufferedBytes() + " bytes received)";
+    }
+    LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, reason);
+    AuditLog.channelClosed(user, keyFingerprint, remoteAddress, reason);
+    closeNow(reason);
   }
 
   /** The client sent EOF: answer what is pending, then close the channel. */
@@ -162,10 +216,12 @@ public final class RpcSession {
 
   private void onFrame(byte[] frame) {
     framesIn.incrementAndGet();
+    framesCompleted++;
     if (draining || !held.isEmpty() || !canAccept()) {
       held.add(frame);
       heldBytes += FrameDecoder.HEADER_LENGTH + frame.length;
       maxHeldBytesSeen = Math.max(maxHeldBytesSeen, heldBytes);
+      service.peaks.held(heldBytes);
     } else {
       process(frame);
     }
@@ -237,6 +293,7 @@ public final class RpcSession {
     try {
       msg = Messages.parseRequest(term);
     } catch (MessageFormatException e) {
+      AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: " + e.getMessage());
       if (mode == Mode.V1 || !e.id().isPresent() && e.received() instanceof ErlTuple && ((ErlTuple) e.received()).isTagged("mfa", ((ErlTuple) e.received()).arity())) {
         v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, term))));
       } else if (e.id().isPresent()) {
@@ -252,6 +309,7 @@ public final class RpcSession {
     }
     if (mode == Mode.V1) {
       // A v1 channel never sees a v2 message: anything but an mfa is the seed's exec_error.
+      AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: v2 message on a v1 channel");
       v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, term))));
       return;
     }
@@ -259,22 +317,26 @@ public final class RpcSession {
   }
 
   private void badFrame(String detail) {
+    AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badframe: " + detail);
     ErlBinary d = ErlBinary.utf8(detail);
     if (mode == Mode.V2) {
       send(new ServerMessage.ChannelError(BADFRAME, d).toTerm());
     } else {
       v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, ErlTuple.of(BADFRAME, d)))));
     }
+    service.metrics().frameError("badframe");
   }
 
   private void frameTooLarge(FrameTooLargeException e) {
     LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, e.getMessage());
+    AuditLog.channelClosed(user, keyFingerprint, remoteAddress, e.getMessage());
     if (mode == Mode.V2) {
       send(new ServerMessage.ChannelError(
               FRAME_TOO_LARGE, ErlTuple.of(ErlInteger.of(e.length()), ErlInteger.of(e.maxLength())))
           .toTerm());
     }
     closeAfterFlush(e.getMessage());
+    service.metrics().frameError("frame_too_large");
   }
 
   private void hello(Term term) {
@@ -299,13 +361,13 @@ public final class RpcSession {
   // ---------------------------------------------------------------- v1
 
   /** One v1 request, or a v1 answer already known (errors), kept in request order. */
-  private record V1Job(ClientMessage.Mfa mfa, ServerMessage.Answer answer) {
+  private record V1Job(ClientMessage.Mfa mfa, ServerMessage.Answer answer, long receivedNanos) {
     static V1Job call(ClientMessage.Mfa m) {
-      return new V1Job(m, null);
+      return new V1Job(m, null, System.nanoTime());
     }
 
     static V1Job answer(ServerMessage.Answer a) {
-      return new V1Job(null, a);
+      return new V1Job(null, a, 0);
     }
   }
 
@@ -338,6 +400,7 @@ public final class RpcSession {
       }
       ClientMessage.Mfa m = job.mfa;
       CallState st = new CallState(-1, deadlineFor(ClientMessage.Call.INFINITY));
+      st.audited("call", m.module(), m.function(), m.args().size(), job.receivedNanos);
       st.onDone = o -> {
         send(o.v1Answer().toTerm());
         v1Next();
@@ -349,6 +412,7 @@ public final class RpcSession {
       }
       // Refused before running (denied, undef, overloaded): answer here, without recursion.
       st.done.set(true);
+      st.audit(now);
       send(now.v1Answer().toTerm());
     }
     resumeInput();
@@ -359,14 +423,20 @@ public final class RpcSession {
   private void dispatchV2(ClientMessage msg, Term term) {
     if (msg instanceof ClientMessage.Call c) {
       if (calls.containsKey(c.id())) {
+        AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: duplicate call id " + c.id());
         send(ServerMessage.Reply.error(c.id(), ErlTuple.of(BADREQUEST, term)).toTerm());
         return;
       }
+      long received = System.nanoTime();
       if (calls.size() + castsInFlight.get() >= service.maxInFlight()) {
-        send(Outcome.refused(Outcome.OVERLOADED).v2Reply(c.id()).toTerm());
+        Outcome o = Outcome.refused(Outcome.OVERLOADED);
+        AuditLog.call("call", user, keyFingerprint, remoteAddress, c.module().name(), c.function().name(), c.args().size(), o, received);
+        service.metrics().callRefused(c.module().name(), c.function().name(), c.args().size(), Metrics.CallStatus.OVERLOADED, 0);
+        send(o.v2Reply(c.id()).toTerm());
         return;
       }
       CallState st = new CallState(c.id(), deadlineFor(c.timeoutMillis()));
+      st.audited("call", c.module(), c.function(), c.args().size(), received);
       st.onDone = o -> send(o.v2Reply(c.id()).toTerm());
       calls.put(c.id(), st);
       Outcome now = start(st, c.module(), c.function(), c.args());
@@ -374,13 +444,18 @@ public final class RpcSession {
         st.finish(now, false);
       }
     } else if (msg instanceof ClientMessage.Cast c) {
+      long received = System.nanoTime();
       if (calls.size() + castsInFlight.get() >= service.maxInFlight()) {
         castFailures.incrementAndGet();
+        AuditLog.call("cast", user, keyFingerprint, remoteAddress, c.module().name(), c.function().name(), c.args().size(),
+            Outcome.refused(Outcome.OVERLOADED), received);
+        service.metrics().callRefused(c.module().name(), c.function().name(), c.args().size(), Metrics.CallStatus.OVERLOADED, 0);
         LOG.warn("cast {}:{}/{} from {} dropped: overloaded", c.module().name(), c.function().name(), c.args().size(), user);
         return;
       }
       castsInFlight.incrementAndGet();
       CallState st = new CallState(-1, deadlineFor(ClientMessage.Call.INFINITY));
+      st.audited("cast", c.module(), c.function(), c.args().size(), received);
       st.onDone = o -> {
         castsInFlight.decrementAndGet();
         if (!o.ok()) {
@@ -453,10 +528,12 @@ public final class RpcSession {
       return;
     }
     CallState st = new CallState(s.id(), deadlineFor(ClientMessage.Call.INFINITY));
+    st.audited("spawn", s.module(), s.function(), s.args().size(), System.nanoTime());
     Outcome[] refusal = new Outcome[1];
     RpcModule.Entry e = service.resolve(st, s.module(), s.function(), s.args(), refusal);
     if (e == null || e.process() == null) {
       Outcome o = refusal[0] != null ? refusal[0] : Outcome.raised(RpcService.undef(s.module(), s.function(), s.args()));
+      st.audit(o);
       send(o.v2Reply(s.id()).toTerm());
       return;
     }
@@ -482,12 +559,14 @@ public final class RpcSession {
           }
         } catch (ErlangException ex) {
           o = Outcome.raised(ex.reason());
-        } catch (Exception | StackOverflowError | LinkageError ex) {
+        } catch (Exception | StackOverflowError | LinkageError | OutOfMemoryError ex) {
           o = Outcome.raised(RpcService.javaException(ex.getClass().getName(), ex.getMessage()));
         }
+        st.audit(o);
         send(o.v2Reply(s.id()).toTerm());
       });
     } catch (RejectedExecutionException ex) {
+      st.audit(Outcome.refused(Outcome.OVERLOADED));
       send(Outcome.refused(Outcome.OVERLOADED).v2Reply(s.id()).toTerm());
     }
   }
@@ -570,15 +649,22 @@ public final class RpcSession {
     Outcome[] refusal = new Outcome[1];
     RpcModule.Entry e = service.resolve(st, m, f, args, refusal);
     if (e == null || e.function() == null) {
-      return refusal[0] != null ? refusal[0] : Outcome.raised(RpcService.undef(m, f, args));
+      Outcome r = refusal[0] != null ? refusal[0] : Outcome.raised(RpcService.undef(m, f, args));
+      service.metrics().callRefused(m.name(), f.name(), args.size(), Metrics.CallStatus.of(r), 0);
+      return r;
     }
     RpcFunction fn = e.function();
     if (e.inline()) {
-      return RpcService.run(fn, st, args);
+      long t0 = System.nanoTime();
+      Outcome r = RpcService.run(fn, st, args);
+      service.metrics().callRefused(m.name(), f.name(), args.size(), Metrics.CallStatus.of(r), System.nanoTime() - t0);
+      return r;
     }
+    st.metered(m, f, args.size());
     try {
       st.future = service.executor.submit(() -> st.finish(RpcService.run(fn, st, args), false));
     } catch (RejectedExecutionException ex) {
+      st.unmetered(Metrics.CallStatus.OVERLOADED);
       return Outcome.refused(Outcome.OVERLOADED);
     }
     if (st.done.get() && st.interruptRequested) {
@@ -607,10 +693,30 @@ public final class RpcSession {
     volatile Future<?> future;
     volatile boolean interruptRequested;
     volatile ScheduledFuture<?> timer;
+    // What the audit line names; null kind for states that are not audited.
+    private String kind;
+    private ErlAtom module;
+    private ErlAtom function;
+    private int arity;
+    private long receivedNanos;
 
     CallState(long id, Instant deadline) {
       this.id = id;
       this.deadline = deadline;
+    }
+
+    void audited(String kind, ErlAtom module, ErlAtom function, int arity, long receivedNanos) {
+      this.kind = kind;
+      this.module = module;
+      this.function = function;
+      this.arity = arity;
+      this.receivedNanos = receivedNanos;
+    }
+
+    void audit(Outcome o) {
+      if (kind != null) {
+        AuditLog.call(kind, user, keyFingerprint, remoteAddress, module.name(), function.name(), arity, o, receivedNanos);
+      }
     }
 
     /** Finishes the call; later results (e.g. a function finishing after its deadline) are dropped. */
@@ -618,6 +724,7 @@ public final class RpcSession {
       if (!done.compareAndSet(false, true)) {
         return;
       }
+      meterFinished(o);
       if (id >= 0) {
         calls.remove(id, this);
       }
@@ -630,11 +737,59 @@ public final class RpcSession {
       if (interrupt && f != null) {
         f.cancel(true);
       }
+      Outcome sent = o;
       if (!closed) {
-        onDone.accept(o);
+        try {
+          onDone.accept(o);
+        } catch (RuntimeException | OutOfMemoryError e) {
+          // The result could not be encoded (too large for one frame, or no heap for it): the
+          // caller still gets exactly one answer, an error, instead of a silent hang.
+          LOG.warn("reply of {} for {} could not be sent: {}", kind == null ? "a call" : module.name() + ":" + function.name() + "/" + arity, user, e.toString());
+          sent = Outcome.raised(RpcService.javaException(e.getClass().getName(), "reply could not be encoded: " + e.getMessage()));
+          try {
+            onDone.accept(sent);
+          } catch (RuntimeException | OutOfMemoryError again) {
+            closeNow("reply could not be sent: " + again);
+          }
+        }
       }
+      audit(sent);
       if (id >= 0) {
         resumeInput();
+      }
+    }
+
+    // Metrics of a call that started running (null module: not metered). Set before the worker
+    // can finish the call, read once by whoever finishes it.
+    private volatile ErlAtom meterModule;
+    private volatile ErlAtom meterFunction;
+    private volatile int meterArity;
+    private volatile long meterStart;
+
+    void metered(ErlAtom m, ErlAtom f, int arity) {
+      meterFunction = f;
+      meterArity = arity;
+      meterStart = System.nanoTime();
+      meterModule = m;
+      service.metrics().callStarted();
+    }
+
+    /** The call could not be submitted after all: counted as refused, no longer in flight. */
+    void unmetered(Metrics.CallStatus status) {
+      ErlAtom m = meterModule;
+      meterModule = null;
+      if (m != null) {
+        service.metrics().callFinished(m.name(), meterFunction.name(), meterArity, status, 0);
+      }
+    }
+
+    private void meterFinished(Outcome o) {
+      ErlAtom m = meterModule;
+      if (m != null) {
+        meterModule = null;
+        service.metrics().callFinished(
+            m.name(), meterFunction.name(), meterArity, Metrics.CallStatus.of(o),
+            System.nanoTime() - meterStart);
       }
     }
 
@@ -677,6 +832,7 @@ public final class RpcSession {
       batch.appendFrame(frame);
       outBytes += frame.length;
       maxOutBytesSeen = Math.max(maxOutBytesSeen, outBytes);
+      service.peaks.outbound(outBytes);
       start = !writing;
       writing = true;
     }
@@ -688,18 +844,29 @@ public final class RpcSession {
   /** Writes everything queued as one buffer: replies ready together leave in one data message. */
   private void flush() {
     byte[] data;
+    String closeFlushed = null;
     synchronized (outLock) {
       if (batch.size() == 0 || closed) {
         writing = false;
         if (closeWhenFlushed && !closed) {
-          closeNow(closeReason);
+          closeFlushed = closeReason;
         }
-        return;
+        data = null;
+      } else {
+        data = batch.drain();
       }
-      data = batch.drain();
+    }
+    if (data == null) {
+      // Closed outside outLock: close() takes outLock and then inputLock, and a reader holding
+      // inputLock may be waiting for outLock (found by ServerFuzzTest's long run: a deadlock).
+      if (closeFlushed != null) {
+        closeNow(closeFlushed);
+      }
+      return;
     }
     writes.incrementAndGet();
     int n = data.length;
+    service.metrics().sent(n);
     try {
       transport.write(data, 0, n, failure -> written(n, failure));
     } catch (RuntimeException e) {
@@ -781,6 +948,7 @@ public final class RpcSession {
       batch.drain();
     }
     service.sessionClosed(this);
+    service.metrics().sessionClosed();
     synchronized (inputLock) {
       held.clear();
       heldBytes = 0;
