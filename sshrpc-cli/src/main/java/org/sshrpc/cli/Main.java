@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       StdioCommand.class,
       StatsCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

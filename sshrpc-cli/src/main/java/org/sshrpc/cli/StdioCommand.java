@@ -12,6 +12,7 @@ import org.sshrpc.acl.PolicySource;
 import org.sshrpc.server.Metrics;
 import org.sshrpc.server.ModuleLoader;
 import org.sshrpc.server.RpcService;
+import org.sshrpc.server.ServerLimits;
 import org.sshrpc.server.StdioServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Option;
       "Serve one sshrpc channel on stdin/stdout, as an OpenSSH sshd_config Subsystem:",
       "  Subsystem sshrpc@k2r.org /usr/bin/java -jar /opt/sshrpc/sshrpc.jar stdio --policy FILE",
       "The user comes from USER (as sshd sets it), the key from SSH_USER_AUTH (ExposeAuthInfo yes).",
-      "Stdout carries only frames; logs go to stderr or --log-file.",
+      "Stdout carries only frames. Logs and the audit trail go to --log-file; without it only"
+          + " warnings go to stderr, which sshd passes to the client.",
       "Exit 0 after the client closed the channel; 1 on a protocol error; 2 outside sshd."
     })
 final class StdioCommand implements Callable<Integer> {
@@ -49,13 +51,16 @@ final class StdioCommand implements Callable<Integer> {
   @Option(
       names = "--log-file",
       paramLabel = "FILE",
-      description = "Append logs to FILE instead of stderr (sshd discards a subsystem's stderr).")
+      description = "Append logs, including the sshrpc.audit lines, to FILE. Without it only warnings"
+          + " and errors go to stderr, which sshd sends to the client as extended data.")
   Path logFile;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   RpcService.Builder service() throws IOException {
-    RpcService.Builder b = RpcService.builder().metrics(Metrics.builder().build());
+    // The built-in server's channel limits, so both deployments answer alike.
+    RpcService.Builder b =
+        RpcService.builder().limits(ServerLimits.DEFAULT).metrics(Metrics.builder().build());
     if (policy != null) {
       b.policy(PolicySource.watching(policy));
     }
@@ -68,9 +73,22 @@ final class StdioCommand implements Callable<Integer> {
     return b;
   }
 
+  /**
+   * Without {@code --log-file}, stderr is the SSH channel's extended data, which goes to the
+   * client: only warnings and errors (about this channel alone) are written there, no info and no
+   * audit lines. Called before the first logger exists, so slf4j-simple reads these properties.
+   */
+  static void quietStderrLogging() {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.sshrpc", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.sshrpc.audit", "off");
+  }
+
   @Override
   public Integer call() throws InterruptedException {
-    if (logFile != null) {
+    if (logFile == null) {
+      quietStderrLogging();
+    } else {
       try {
         System.setErr(new PrintStream(new FileOutputStream(logFile.toFile(), true), true, "UTF-8"));
       } catch (IOException e) {

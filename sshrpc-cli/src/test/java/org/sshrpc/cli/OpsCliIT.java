@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,7 @@ import org.sshrpc.client.RpcConnection;
 import org.sshrpc.server.Metrics;
 import org.sshrpc.server.RpcServer;
 import org.sshrpc.term.Terms;
+import org.sshrpc.testing.FramedProcess;
 import org.sshrpc.testing.OpenSshd;
 import org.sshrpc.testing.PrometheusText;
 
@@ -99,6 +101,8 @@ class OpsCliIT {
     try (OpenSshd sshd =
         OpenSshd.builder()
             .subsystem("sshrpc@k2r.org", command)
+            // Without --log-file: stderr goes to the client, so it must carry no info or audit lines.
+            .subsystem("sshrpc", java + " -XX:TieredStopAtLevel=1 -jar " + jar + " stdio --policy " + policy)
             .authorizedKey(Files.readString(dir.resolve("id_user.pub")))
             .authorizedKey(Files.readString(dir.resolve("id_ops.pub")))
             .start()) {
@@ -122,6 +126,17 @@ class OpsCliIT {
       Result denied = sshrpc("stats", "-i", userKey.toString(), "--known-hosts", kh.toString(), node);
       assertEquals(Main.ERROR_REPLY, denied.code());
       assertFalse(denied.out().contains("sshrpc_"), denied.out());
+      try (FramedProcess ssh =
+          FramedProcess.start(sshd.sshSubsystem(userKey, kh, "sshrpc"), Map.of(), dir.resolve("ssh.err"))) {
+        ssh.send(Terms.tuple(Terms.atom("mfa"), Terms.tuple(Terms.atom("sshrpc"), Terms.atom("ping"), Terms.list())));
+        assertEquals(
+            Terms.tuple(Terms.atom("answer"), Terms.tuple(Terms.atom("pong"), Terms.integer(0))),
+            ssh.receive(Duration.ofSeconds(60)));
+        ssh.closeInput();
+        assertEquals(0, ssh.waitFor(Duration.ofSeconds(60)), ssh.stderr());
+        assertFalse(ssh.stderr().contains("INFO"), ssh.stderr());
+        assertFalse(ssh.stderr().contains(" call user="), ssh.stderr());
+      }
       assertTrue(Files.readString(log).contains("sshrpc stdio session for"), Files.readString(log));
       // The audit trail reaches --log-file: the call above, with the key sshd authenticated.
       String userFp = HostKeys.loadOrGenerate(userKey).fingerprint();

@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Key-file hygiene shared by the server's host key and the client's identities: the OpenSSH rule
- * that a private key readable by anyone but its owner is refused, and writing new key files with
- * mode 0600.
+ * The key-file hygiene rules shared by the server's host key and the client's identities: the
+ * OpenSSH rule that a private key readable by anyone but its owner is refused, and writing new key
+ * files with mode 0600.
  */
 public final class KeyFiles {
   private static final Set<PosixFilePermission> GROUP_OR_OTHERS =

@@ -26,7 +26,7 @@ import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
- * Host key verification against an OpenSSH {@code known_hosts} file, strict by default.
+ * A verifier of server host keys against an OpenSSH {@code known_hosts} file, strict by default.
  *
  * <p>Plain and hashed ({@code |1|}) host names, {@code [host]:port} entries, {@code
  * @cert-authority} and {@code @revoked} markers are understood (MINA SSHD parses the file). An

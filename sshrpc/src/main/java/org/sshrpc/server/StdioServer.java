@@ -287,6 +287,7 @@ public final class StdioServer {
       return this;
     }
 
+    /** Builds the server; {@link #service} must have been set. */
     public StdioServer build() {
       return new StdioServer(this);
     }

@@ -23,11 +23,18 @@ public record ParsedCall(ErlAtom module, ErlAtom function, List<Term> args) {
     return args.size();
   }
 
-  /** The call in Erlang syntax, e.g. {@code lists:seq(1,100)}. */
+  /**
+   * The call in Erlang syntax, e.g. {@code lists:seq(1,100)}. Module and function are always
+   * written as (possibly quoted) atoms, even those {@code erl_scan} cannot read, since a call has
+   * no other form; {@link TermParser#parseCall} reads them all.
+   */
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();
-    sb.append(TermPrinter.print(module)).append(':').append(TermPrinter.print(function)).append('(');
+    TermPrinter.appendAtom(sb, module.name());
+    sb.append(':');
+    TermPrinter.appendAtom(sb, function.name());
+    sb.append('(');
     for (int i = 0; i < args.size(); i++) {
       if (i > 0) {
         sb.append(',');

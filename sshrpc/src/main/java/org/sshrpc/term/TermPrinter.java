@@ -30,7 +30,8 @@ import java.util.Set;
  * </ul>
  *
  * <p>Pids, references, ports and local funs have no literal syntax in Erlang (the shell's {@code
- * <0.42.0>} cannot be read back, and it drops the node name). They are printed as {@code
+ * <0.42.0>} cannot be read back, and it drops the node name), nor have atoms holding U+FFFE or
+ * U+FFFF (which {@code erl_scan} rejects even escaped). They are printed as {@code
  * binary_to_term(<<131,...>>)}: an expression that {@code erl_eval} evaluates to exactly the same
  * value on any node, and that {@link TermParser} also accepts.
  *
@@ -63,7 +64,9 @@ public final class TermPrinter {
 
   /** Prints a scalar directly, or pushes a container's parts (in reverse) onto {@code work}. */
   private static void step(StringBuilder sb, Deque<Object> work, Term t) {
-    if (t instanceof ErlAtom) {
+    if (t instanceof ErlAtom && !isScannable(((ErlAtom) t).name())) {
+      appendBinaryToTerm(sb, t);
+    } else if (t instanceof ErlAtom) {
       appendAtom(sb, ((ErlAtom) t).name());
     } else if (t instanceof ErlInteger) {
       sb.append(t);
@@ -122,7 +125,9 @@ public final class TermPrinter {
           work.push(",");
         }
       }
-    } else if (t instanceof ErlExportFun) {
+    } else if (t instanceof ErlExportFun
+        && isScannable(((ErlExportFun) t).module().name())
+        && isScannable(((ErlExportFun) t).function().name())) {
       ErlExportFun f = (ErlExportFun) t;
       sb.append("fun ");
       appendAtom(sb, f.module().name());
@@ -131,16 +136,28 @@ public final class TermPrinter {
       sb.append('/').append(f.arity());
     } else {
       // pid, reference, port, local fun: no literal syntax, see the class comment
-      sb.append("binary_to_term(<<");
-      byte[] b = TermEncoder.DEFAULT.encode(t); // OTP 25's own bytes for it
-      for (int i = 0; i < b.length; i++) {
-        if (i > 0) {
-          sb.append(',');
-        }
-        sb.append(b[i] & 0xFF);
-      }
-      sb.append(">>)");
+      appendBinaryToTerm(sb, t);
     }
+  }
+
+  private static void appendBinaryToTerm(StringBuilder sb, Term t) {
+    sb.append("binary_to_term(<<");
+    byte[] b = TermEncoder.DEFAULT.encode(t); // OTP 25's own bytes for it
+    for (int i = 0; i < b.length; i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(b[i] & 0xFF);
+    }
+    sb.append(">>)");
+  }
+
+  /**
+   * False if the atom holds U+FFFE or U+FFFF: {@code erl_scan} rejects those code points even
+   * escaped ({@code '\x{FFFF}'}), so such an atom has no literal syntax either.
+   */
+  private static boolean isScannable(String atomName) {
+    return atomName.indexOf('\uFFFE') < 0 && atomName.indexOf('\uFFFF') < 0;
   }
 
   /**
@@ -153,7 +170,8 @@ public final class TermPrinter {
     return Double.toString(d).replace('E', 'e');
   }
 
-  private static void appendAtom(StringBuilder sb, String name) {
+  /** Appends the atom, quoted when it must be (even if erl_scan cannot read it: see {@link #isScannable}). */
+  static void appendAtom(StringBuilder sb, String name) {
     if (isUnquotedAtom(name)) {
       sb.append(name);
       return;

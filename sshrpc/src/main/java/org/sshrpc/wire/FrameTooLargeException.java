@@ -3,9 +3,9 @@ package org.sshrpc.wire;
 import java.net.ProtocolException;
 
 /**
- * A frame header that declares more bytes than the receiver accepts. A stream cannot be
- * re-synchronised past such a frame (its bytes would have to be skipped unread), so the channel
- * carrying it must be closed.
+ * The exception for a frame header that declares more bytes than the receiver accepts. A stream
+ * cannot be re-synchronised past such a frame (its bytes would have to be skipped unread), so the
+ * channel carrying it must be closed.
  */
 public final class FrameTooLargeException extends ProtocolException {
   private static final long serialVersionUID = 1L;

@@ -5,8 +5,8 @@ import java.util.OptionalLong;
 import org.sshrpc.term.Term;
 
 /**
- * A decoded term that is not a well-formed sshrpc message. Carries the term as received and, for a
- * v2 request whose id could still be read, that id, so the receiver can answer
+ * The exception for a decoded term that is not a well-formed sshrpc message. Carries the term as
+ * received and, for a v2 request whose id could still be read, that id, so the receiver can answer
  * {@code {reply, Id, error, {badrequest, Term}}}.
  */
 public final class MessageFormatException extends ProtocolException {

@@ -134,6 +134,23 @@ class MetricsTest {
   }
 
   @Test
+  void statusFromTheServersOutcome() {
+    org.sshrpc.term.ErlAtom m = org.sshrpc.term.ErlAtom.of("m");
+    org.sshrpc.term.ErlAtom f = org.sshrpc.term.ErlAtom.of("f");
+    assertEquals(CallStatus.OK, CallStatus.of(Outcome.ok(m)));
+    assertEquals(CallStatus.UNDEF, CallStatus.of(Outcome.raised(RpcService.undef(m, f, org.sshrpc.term.ErlList.NIL))));
+    assertEquals(CallStatus.RAISED, CallStatus.of(Outcome.raised(RpcService.javaException("X", "y"))));
+    assertEquals(CallStatus.RAISED, CallStatus.of(Outcome.raised(org.sshrpc.term.ErlAtom.of("badarith"))));
+    assertEquals(
+        CallStatus.DENIED,
+        CallStatus.of(Outcome.refused(org.sshrpc.term.ErlTuple.of(RpcService.DENIED, org.sshrpc.term.ErlTuple.of(m, f, org.sshrpc.term.ErlInteger.of(0))))));
+    assertEquals(CallStatus.TIMEOUT, CallStatus.of(Outcome.refused(Outcome.TIMEOUT)));
+    assertEquals(CallStatus.CANCELLED, CallStatus.of(Outcome.refused(Outcome.CANCELLED)));
+    assertEquals(CallStatus.OVERLOADED, CallStatus.of(Outcome.refused(Outcome.OVERLOADED)));
+    assertEquals(CallStatus.NOCONNECTION, CallStatus.of(Outcome.refused(org.sshrpc.term.ErlAtom.of("noconnection"))));
+  }
+
+  @Test
   void rejectsNegativeCap() {
     assertThrows(IllegalArgumentException.class, () -> Metrics.builder().maxFunctions(-1));
   }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
  * Property checks over seeded random terms ({@link RandomTerms}; a failure names its seed and
  * index, so it reproduces): decode(encode(t)) = t for every encoder option, every encode variant
  * writes the same bytes, encodedSize is exact, and {@link TermOrder} is a total order consistent
- * with equals. Written as plain seeded loops rather than with jqwik: see docs/codec.md.
+ * with equals. Plain seeded loops, like every property test here: see docs/codec.md.
  */
 @Timeout(60)
 class RoundTripPropertyTest {

@@ -136,6 +136,16 @@ class TermPrinterTest {
   }
 
   @Test
+  void atomsErlScanCannotReadUseTheBinaryForm() {
+    // OTP's erl_scan rejects U+FFFE and U+FFFF even as \x{FFFF}; U+FFFD and U+10FFFF are fine.
+    assertEquals("binary_to_term(<<131,119,4,97,239,191,191>>)", p(atom("a\uFFFF")));
+    assertEquals("binary_to_term(<<131,119,3,239,191,190>>)", p(atom("\uFFFE")));
+    assertEquals("'\\x{10FFFF}'", p(atom(new String(Character.toChars(0x10FFFF)))));
+    String fun = p(ErlExportFun.of(atom("m"), atom("\uFFFF"), 1));
+    org.junit.jupiter.api.Assertions.assertTrue(fun.startsWith("binary_to_term(<<131,113,"), fun);
+  }
+
+  @Test
   void deepTermsPrintWithoutStackOverflow() {
     Term t = ErlList.NIL;
     for (int i = 0; i < 200_000; i++) {

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import net.jqwik.api.Arbitrary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +26,7 @@ import org.sshrpc.testing.Tools;
 @Timeout(180)
 class TermSyntaxErlIT {
   private static final Base64.Decoder B64 = Base64.getDecoder();
+  private static final long SEED = Long.getLong("syntax.seed", 2010L);
   private static final int RANDOM_TERMS = 3000;
 
   @TempDir Path dir;
@@ -35,8 +35,11 @@ class TermSyntaxErlIT {
   void javaPrintsErlangReadsAndErlangPrintsJavaReads() throws Exception {
     String escript = Tools.requireTool("escript");
     List<Term> terms = new ArrayList<>(fixedTerms());
-    Arbitrary<Term> random = TermArbitraries.terms(3, true);
-    random.sampleStream().limit(RANDOM_TERMS).forEach(terms::add);
+    int firstRandom = terms.size();
+    RandomTerms gen = new RandomTerms(SEED, false);
+    for (int i = 0; i < RANDOM_TERMS; i++) {
+      terms.add(gen.syntaxTerm(3, true));
+    }
 
     StringBuilder in = new StringBuilder();
     for (Term t : terms) {
@@ -73,19 +76,22 @@ class TermSyntaxErlIT {
       if (i < terms.size()) {
         Term t = terms.get(i);
         String printed = TermPrinter.print(t);
+        String what =
+            (i < firstRandom ? "fixed term #" + i : "syntax.seed=" + SEED + " random term #" + (i - firstRandom))
+                + " " + printed;
         if (f[0].equals("error")) {
-          fail("erl could not read " + printed + ": " + utf8(f[1]));
+          fail("erl could not read " + what + ": " + utf8(f[1]));
         }
-        assertEquals("ok", f[0]);
+        assertEquals("ok", f[0], what);
         Term back = TermDecoder.DEFAULT.decode(B64.decode(f[1]));
-        assertEquals(t, back, () -> "erl read " + printed + " as a different term");
-        assertEquals("true", f[2], () -> "binary_to_term(Java bytes) =/= erl_eval(" + printed + ")");
-        assertEquals("true", f[3], () -> "term_to_binary differs from TermEncoder for " + printed);
+        assertEquals(t, back, () -> "erl read a different term from " + what);
+        assertEquals("true", f[2], () -> "binary_to_term(Java bytes) =/= erl_eval of " + what);
+        assertEquals("true", f[3], () -> "term_to_binary differs from TermEncoder for " + what);
         // OTP 25's ~p and ~tp write a fun's non-ASCII atom as its UTF-8 bytes, one char per
         // byte (an OTP bug: the atom alone prints right), so such text is not read back here.
-        if (!f[4].equals("-") && !anyMatch(t, TermSyntaxErlIT::isUnicodeFun)) {
-          assertEquals(t, parse(utf8(f[4])), () -> "~p text: " + utf8(f[4]));
-          assertEquals(t, parse(utf8(f[5])), () -> "~tp text: " + utf8(f[5]));
+        if (!f[4].equals("-") && !RandomTerms.anyMatch(t, TermSyntaxErlIT::isUnicodeFun)) {
+          assertEquals(t, parse(utf8(f[4])), () -> "~p text of " + what + ": " + utf8(f[4]));
+          assertEquals(t, parse(utf8(f[5])), () -> "~tp text of " + what + ": " + utf8(f[5]));
           checkedErlangPrinted++;
         }
       } else {
@@ -123,7 +129,7 @@ class TermSyntaxErlIT {
   }
 
   private static boolean containsOpaque(Term t) {
-    return anyMatch(
+    return RandomTerms.anyMatch(
         t, x -> x instanceof ErlPid || x instanceof ErlRef || x instanceof ErlPort || x instanceof ErlFun);
   }
 
@@ -132,24 +138,6 @@ class TermSyntaxErlIT {
         && (((ErlExportFun) t).module().name() + ((ErlExportFun) t).function().name())
             .chars()
             .anyMatch(c -> c > 127);
-  }
-
-  private static boolean anyMatch(Term t, java.util.function.Predicate<Term> p) {
-    if (p.test(t)) {
-      return true;
-    }
-    if (t instanceof ErlTuple) {
-      return ((ErlTuple) t).elements().stream().anyMatch(x -> anyMatch(x, p));
-    }
-    if (t instanceof ErlList) {
-      ErlList l = (ErlList) t;
-      return l.elements().stream().anyMatch(x -> anyMatch(x, p)) || (l.tail() != null && anyMatch(l.tail(), p));
-    }
-    if (t instanceof ErlMap) {
-      return ((ErlMap) t).entries().entrySet().stream()
-          .anyMatch(e -> anyMatch(e.getKey(), p) || anyMatch(e.getValue(), p));
-    }
-    return false;
   }
 
   private static List<Term> fixedTerms() {
