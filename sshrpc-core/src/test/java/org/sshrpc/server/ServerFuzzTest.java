@@ -52,7 +52,7 @@ import org.sshrpc.wire.FrameTooLargeException;
  * <p>Bounded for the normal build (about 20 s); a longer run by hand:
  *
  * <pre>
- * mvn -pl sshrpc test -Dtest=ServerFuzzTest -Dfuzz.server.seconds=600 -Dfuzz.server.iterations=100000000 -Dfuzz.seed=7
+ * mvn -pl sshrpc-core test -Dtest=ServerFuzzTest -Dfuzz.server.seconds=600 -Dfuzz.server.iterations=100000000 -Dfuzz.seed=7
  * </pre>
  *
  * A failure prints the input in hex; add it to the corpus once fixed ({@link #main} rewrites the
@@ -210,7 +210,7 @@ class ServerFuzzTest {
       stopService();
       return;
     }
-    Path dir = Path.of(args.length > 0 ? args[0] : "sshrpc/src/test/resources/fuzz/server");
+    Path dir = Path.of(args.length > 0 ? args[0] : "sshrpc-core/src/test/resources/fuzz/server");
     Files.createDirectories(dir);
     for (Map.Entry<String, byte[]> e : seeds().entrySet()) {
       Files.write(dir.resolve(e.getKey()), e.getValue());
