@@ -30,6 +30,9 @@ import picocli.CommandLine.Command;
       CastCommand.class,
       MulticallCommand.class,
       DemoCommand.class,
+      StdioCommand.class,
+      StatsCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

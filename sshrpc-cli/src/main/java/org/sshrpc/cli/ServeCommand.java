@@ -72,7 +72,11 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   RpcServer.Builder builder() throws IOException {
-    RpcServer.Builder b = RpcServer.builder().hostKey(hostKey).authorizedKeys(authorizedKeys);
+    RpcServer.Builder b =
+        RpcServer.builder()
+            .hostKey(hostKey)
+            .authorizedKeys(authorizedKeys)
+            .metrics(org.sshrpc.server.Metrics.builder().build());
     listenAddresses().forEach(b::listen);
     if (policy != null) {
       b.policy(PolicySource.watching(policy));

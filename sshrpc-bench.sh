@@ -1,0 +1,10 @@
+#!/bin/sh
+# Runs the end-to-end benchmark of sshrpc and its peers (see docs/performance.md).
+# Builds the shaded jar when it is missing; passes its arguments on (try --help).
+set -e
+cd "$(dirname "$0")"
+JAR=sshrpc-bench/target/sshrpc-bench.jar
+if [ ! -f "$JAR" ]; then
+  mvn -B -q -pl sshrpc-bench -am package -DskipTests
+fi
+exec java -Xmx2g -jar "$JAR" "$@"

@@ -1,0 +1,112 @@
+package org.sshrpc.cli;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.sshrpc.acl.PolicySource;
+import org.sshrpc.server.Metrics;
+import org.sshrpc.server.ModuleLoader;
+import org.sshrpc.server.RpcService;
+import org.sshrpc.server.ServerLimits;
+import org.sshrpc.server.StdioServer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sshrpc stdio}: one sshrpc channel on stdin/stdout, for OpenSSH's {@code Subsystem
+ * sshrpc@k2r.org /path/to/sshrpc stdio} (see docs/operations.md).
+ */
+@Command(
+    name = "stdio",
+    description = {
+      "Serve one sshrpc channel on stdin/stdout, as an OpenSSH sshd_config Subsystem:",
+      "  Subsystem sshrpc@k2r.org /usr/bin/java -jar /opt/sshrpc/sshrpc.jar stdio --policy FILE",
+      "The user comes from USER (as sshd sets it), the key from SSH_USER_AUTH (ExposeAuthInfo yes).",
+      "Stdout carries only frames. Logs and the audit trail go to --log-file; without it only"
+          + " warnings go to stderr, which sshd passes to the client.",
+      "Exit 0 after the client closed the channel; 1 on a protocol error; 2 outside sshd."
+    })
+final class StdioCommand implements Callable<Integer> {
+  @Option(
+      names = "--policy",
+      paramLabel = "FILE",
+      description = "Access policy, reloaded when it changes. Default: everything exported is allowed.")
+  Path policy;
+
+  @Option(
+      names = "--module-path",
+      paramLabel = "PATH",
+      description = "Jar or directory whose ModuleProviders (META-INF/services) export modules (repeatable).")
+  List<Path> modulePath = new ArrayList<>();
+
+  @Option(names = "--node-name", paramLabel = "NAME", description = "Node name reported by sshrpc:info().")
+  String nodeName;
+
+  @Option(
+      names = "--log-file",
+      paramLabel = "FILE",
+      description = "Append logs, including the sshrpc.audit lines, to FILE. Without it only warnings"
+          + " and errors go to stderr, which sshd sends to the client as extended data.")
+  Path logFile;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  RpcService.Builder service() throws IOException {
+    // The built-in server's channel limits, so both deployments answer alike.
+    RpcService.Builder b =
+        RpcService.builder().limits(ServerLimits.DEFAULT).metrics(Metrics.builder().build());
+    if (policy != null) {
+      b.policy(PolicySource.watching(policy));
+    }
+    if (!modulePath.isEmpty()) {
+      b.modules(ModuleLoader.fromPaths(modulePath));
+    }
+    if (nodeName != null) {
+      b.nodeName(nodeName);
+    }
+    return b;
+  }
+
+  /**
+   * Without {@code --log-file}, stderr is the SSH channel's extended data, which goes to the
+   * client: only warnings and errors (about this channel alone) are written there, no info and no
+   * audit lines. Called before the first logger exists, so slf4j-simple reads these properties.
+   */
+  static void quietStderrLogging() {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.sshrpc", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.sshrpc.audit", "off");
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (logFile == null) {
+      quietStderrLogging();
+    } else {
+      try {
+        System.setErr(new PrintStream(new FileOutputStream(logFile.toFile(), true), true, "UTF-8"));
+      } catch (IOException e) {
+        spec.commandLine().getErr().println("sshrpc stdio: " + Cli.oneLine(e));
+        return StdioServer.EXIT_ENVIRONMENT;
+      }
+    }
+    RpcService service;
+    try {
+      service = service().build();
+    } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+      System.err.println("sshrpc stdio: " + Cli.oneLine(e));
+      return StdioServer.EXIT_ENVIRONMENT;
+    }
+    try {
+      return StdioServer.builder().service(service).build().serveProcessStdio();
+    } finally {
+      service.close();
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package org.sshrpc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Argument parsing of {@code sshrpc stdio} and {@code sshrpc stats}, without a network. */
+class OpsCommandsTest {
+  @Test
+  void stdioOptions() {
+    StdioCommand c =
+        assertInstanceOf(
+            StdioCommand.class,
+            Main.fromArgs(
+                "stdio", "--policy", "/etc/sshrpc/policy.conf", "--module-path", "a.jar",
+                "--module-path", "b.jar", "--log-file", "/tmp/x.log", "--node-name", "n@h"));
+    assertEquals(Path.of("/etc/sshrpc/policy.conf"), c.policy);
+    assertEquals(List.of(Path.of("a.jar"), Path.of("b.jar")), c.modulePath);
+    assertEquals(Path.of("/tmp/x.log"), c.logFile);
+    assertEquals("n@h", c.nodeName);
+  }
+
+  @Test
+  void stdioDefaults() {
+    StdioCommand c = assertInstanceOf(StdioCommand.class, Main.fromArgs("stdio"));
+    assertNull(c.policy);
+    assertTrue(c.modulePath.isEmpty());
+    assertNull(c.logFile);
+  }
+
+  @Test
+  void stdioRejectsOperands() {
+    assertThrows(CommandLine.ParameterException.class, () -> Main.fromArgs("stdio", "extra"));
+  }
+
+  @Test
+  void statsTakesConnectionOptionsAndANode() {
+    StatsCommand c =
+        assertInstanceOf(
+            StatsCommand.class,
+            Main.fromArgs("stats", "-i", "/k/ops", "--known-hosts", "/k/kh", "ops@[::1]:2022"));
+    assertEquals(List.of(Path.of("/k/ops")), c.connection.identities);
+    assertEquals(Path.of("/k/kh"), c.connection.knownHosts);
+    assertEquals(2022, c.node.port());
+    assertEquals("ops", c.node.user());
+  }
+
+  @Test
+  void statsNeedsANode() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(new PrintStream(out), new PrintStream(err), "stats");
+    assertEquals(Main.USAGE, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("[USER@]HOST[:PORT]"), err.toString());
+    assertEquals("", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void outsideSshdStdioRefusesAndWritesNothingToStdout() throws Exception {
+    // No USER that matches the account (as when run by hand with a wrong environment) is the
+    // library's concern; here: --policy naming a missing file fails before serving, exit 2.
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream realErr = System.err;
+    int code;
+    try {
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      code = Main.run(new PrintStream(out), new PrintStream(err), "stdio", "--policy", "/nonexistent/policy.conf");
+    } finally {
+      System.setErr(realErr);
+    }
+    assertEquals(2, code);
+    assertEquals("", out.toString(StandardCharsets.UTF_8));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("/nonexistent/policy.conf"), err.toString());
+  }
+}

@@ -1,0 +1,1132 @@
+package org.sshrpc.server;
+
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sshrpc.term.ErlAtom;
+import org.sshrpc.term.ErlBinary;
+import org.sshrpc.term.ErlInteger;
+import org.sshrpc.term.ErlList;
+import org.sshrpc.term.ErlMap;
+import org.sshrpc.term.ErlPid;
+import org.sshrpc.term.ErlRef;
+import org.sshrpc.term.ErlTuple;
+import org.sshrpc.term.Term;
+import org.sshrpc.term.TermEncoder;
+import org.sshrpc.term.TermFormatException;
+import org.sshrpc.wire.ClientMessage;
+import org.sshrpc.wire.FrameDecoder;
+import org.sshrpc.wire.FrameTooLargeException;
+import org.sshrpc.wire.Hello;
+import org.sshrpc.wire.MessageFormatException;
+import org.sshrpc.wire.Messages;
+import org.sshrpc.wire.ServerMessage;
+
+/**
+ * The server side of one sshrpc channel, independent of SSH: fed the channel's input bytes,
+ * it frames and decodes requests, runs them on the service's workers, and writes the replies
+ * through its {@link SessionTransport}. See {@code CONCURRENCY.md} for which thread does what.
+ *
+ * <p>A channel is v1 for its whole life unless its first frame is {@code sshrpc_hello}. In v1
+ * the requests run one after another and are answered in order; in v2 calls run concurrently up
+ * to the in-flight limit and are answered as they complete.
+ */
+public final class RpcSession {
+  private static final Logger LOG = LoggerFactory.getLogger(RpcSession.class);
+
+  /** Mailboxes and processes one channel may hold at once. */
+  static final int MAX_PROCESSES = 1000;
+
+  static final int MAX_MONITORS = 10_000;
+
+  /** Bytes a peer must send per frame timeout while a frame is incomplete (2 KiB/s at 30 s). */
+  static final int MIN_FRAME_PROGRESS = 64 << 10;
+
+  private static final ErlAtom BADFRAME = ErlAtom.of("badframe");
+  private static final ErlAtom BADREQUEST = ErlAtom.of("badrequest");
+  private static final ErlAtom FRAME_TOO_LARGE = ErlAtom.of("frame_too_large");
+  private static final ErlAtom NOCONNECTION = ErlAtom.of("noconnection");
+  private static final ErlAtom BADARG = ErlAtom.of("badarg");
+
+  /** First size of the reply buffer; it grows to the largest batch of replies. */
+  private static final int OUT_INITIAL = 512;
+
+  /** Largest reply buffer kept for reuse after a write: larger ones are left to the GC. */
+  private static final int OUT_KEEP = 16 * 1024;
+
+  private enum Mode {
+    UNDECIDED,
+    V1,
+    V2
+  }
+
+  final RpcService service;
+  final String user;
+  final String keyFingerprint;
+  final SocketAddress remoteAddress;
+  private final SessionTransport transport;
+  private final FrameDecoder decoder;
+  private final TermEncoder encoder = TermEncoder.DEFAULT;
+
+  // Input side, guarded by inputLock.
+  private final Object inputLock = new Object();
+  private final ArrayDeque<byte[]> held = new ArrayDeque<>();
+  private long heldBytes;
+  private long receivedBytes;
+  private long releasedBytes;
+  private boolean draining;
+  private Mode mode = Mode.UNDECIDED;
+  private boolean eof;
+  // Frames completed so far (input side); a frame-timeout check compares it to see progress.
+  private long framesCompleted;
+  private boolean frameTimerArmed;
+  private long receivedAtFrameTimer;
+
+  // v1 requests (and v1-shaped answers) in order, guarded by v1Lock.
+  private final Object v1Lock = new Object();
+  private final ArrayDeque<V1Job> v1Queue = new ArrayDeque<>();
+  private boolean v1Running;
+
+  // v2 calls in flight by id.
+  private final Map<Long, CallState> calls = new ConcurrentHashMap<>();
+  private final AtomicInteger castsInFlight = new AtomicInteger();
+
+  // Output side, guarded by outLock.
+  private final Object outLock = new Object();
+  // Reply frames queued for the next write, encoded straight into this array; the write takes
+  // the array itself (no copy) and a small one comes back as the spare when the write is done.
+  private byte[] outBuf = new byte[OUT_INITIAL];
+  private int outLen;
+  private byte[] spareOut;
+  private long outBytes; // queued plus being written
+  private boolean writing;
+  // > 0 while a thread processes input: replies wait for its end and leave in one write.
+  private int holdWrites;
+  private boolean closeWhenFlushed;
+  private String closeReason;
+
+  private volatile boolean closed;
+
+  // Processes and mailboxes this channel owns; monitors it holds.
+  private final Set<LocalProcess> processes = ConcurrentHashMap.newKeySet();
+  private final Map<ErlPid, Mailbox> watched = new ConcurrentHashMap<>();
+  private final AtomicInteger monitors = new AtomicInteger();
+  private volatile ClientMailbox defaultMailbox;
+  private final List<ClientMailbox> mailboxes = new ArrayList<>(); // guarded by itself
+
+  // Accounting, read by tests and logs.
+  final AtomicLong framesIn = new AtomicLong();
+  final AtomicLong writes = new AtomicLong();
+  final AtomicLong droppedDeliveries = new AtomicLong();
+  final AtomicLong castFailures = new AtomicLong();
+  private volatile long maxOutBytesSeen;
+  private volatile long maxHeldBytesSeen;
+
+  RpcSession(RpcService service, String user, String keyFingerprint, SocketAddress remote, SessionTransport transport) {
+    this.service = service;
+    this.user = user;
+    this.keyFingerprint = keyFingerprint;
+    this.remoteAddress = remote;
+    this.transport = transport;
+    this.decoder = new FrameDecoder(service.maxFrameLength());
+    service.metrics().sessionOpened();
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /**
+   * Accepts {@code len} bytes of channel input. Called by one reader thread at a time. The bytes
+   * are copied; input the session cannot accept yet is held (bounded by the transport's window)
+   * and its bytes are released to the transport only once accepted.
+   */
+  public void feed(byte[] buf, int off, int len) {
+    synchronized (inputLock) {
+      if (closed || closeWhenFlushedSet()) {
+        return;
+      }
+      receivedBytes += len;
+      service.metrics().received(len);
+      // Replies to every request in this input (several frames per SSH data message when the
+      // client pipelines) leave together in one write, after the last frame is processed.
+      holdWrites();
+      try {
+        try {
+          decoder.feed(buf, off, len, this::onFrame);
+        } catch (FrameTooLargeException e) {
+          frameTooLarge(e);
+          return;
+        }
+        armFrameTimer();
+        drainHeld();
+      } finally {
+        releaseWrites();
+      }
+    }
+  }
+
+  /**
+   * Starts the frame timeout when a partial frame is buffered and no timer runs: a frame that is
+   * still incomplete {@code frameTimeout} after its timer started closes the channel (a slowloris
+   * peer sends just enough to keep the SSH session from being idle). Caller holds inputLock.
+   */
+  private void armFrameTimer() {
+    java.time.Duration timeout = service.frameTimeout();
+    if (timeout == null || frameTimerArmed || decoder.atFrameBoundary() || closed) {
+      return;
+    }
+    frameTimerArmed = true;
+    receivedAtFrameTimer = receivedBytes;
+    long seen = framesCompleted;
+    try {
+      service.scheduler.schedule(() -> frameTimerFired(seen), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      frameTimerArmed = false; // the service is closing
+    }
+  }
+
+  private void frameTimerFired(long seen) {
+    String reason;
+    synchronized (inputLock) {
+      frameTimerArmed = false;
+      // Not stalled: a frame completed, or the peer kept sending at a useful rate (a large frame
+      // over a slow link), or the stall is ours (frames held while the client does not read, so
+      // its window is not released). Time the next period from now.
+      if (closed
+          || framesCompleted != seen
+          || decoder.atFrameBoundary()
+          || receivedBytes - receivedAtFrameTimer >= MIN_FRAME_PROGRESS
+          || !held.isEmpty()) {
+        armFrameTimer();
+        return;
+      }
+      reason =
+          "frame incomplete after " + service.frameTimeout().toMillis() + " ms ("
+              + decoder.bufferedBytes() + " bytes received)";
+    }
+    LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, reason);
+    AuditLog.channelClosed(user, keyFingerprint, remoteAddress, reason);
+    closeNow(reason);
+  }
+
+  /** The client sent EOF: answer what is pending, then close the channel. */
+  public void inputClosed() {
+    synchronized (inputLock) {
+      eof = true;
+    }
+    maybeFinish();
+  }
+
+  private void onFrame(byte[] frame) {
+    framesIn.incrementAndGet();
+    framesCompleted++;
+    if (draining || !held.isEmpty() || !canAccept()) {
+      held.add(frame);
+      heldBytes += FrameDecoder.HEADER_LENGTH + frame.length;
+      maxHeldBytesSeen = Math.max(maxHeldBytesSeen, heldBytes);
+      service.peaks.held(heldBytes);
+    } else {
+      process(frame);
+    }
+  }
+
+  private boolean canAccept() {
+    long out;
+    synchronized (outLock) {
+      out = outBytes;
+    }
+    int v1;
+    synchronized (v1Lock) {
+      v1 = v1Queue.size();
+    }
+    return out < service.maxOutboundBytes() && v1 < service.maxInFlight();
+  }
+
+  /** Processes held frames while they can be accepted, then releases the accepted bytes. */
+  private void drainHeld() {
+    // Caller holds inputLock. A reply written synchronously can call back in here: the flag keeps
+    // the outer loop the only one, so frames are processed in order.
+    if (draining) {
+      return;
+    }
+    draining = true;
+    try {
+      while (!held.isEmpty() && !closed && canAccept()) {
+        byte[] f = held.poll();
+        heldBytes -= FrameDecoder.HEADER_LENGTH + f.length;
+        process(f);
+      }
+    } finally {
+      draining = false;
+    }
+    long target = receivedBytes - heldBytes;
+    if (target > releasedBytes && !closed) {
+      long n = target - releasedBytes;
+      releasedBytes = target;
+      transport.releaseInput(n);
+    }
+  }
+
+  /** Restarts v1 jobs paused because the reply queue was full (see {@link #v1Next()}). */
+  private void resumeV1() {
+    boolean start;
+    synchronized (v1Lock) {
+      start = !v1Running && !v1Queue.isEmpty();
+      if (start) {
+        v1Running = true;
+      }
+    }
+    if (start) {
+      v1Next();
+    }
+  }
+
+  /** Something that limits input changed (a write finished, a v1 call ended): accept more. */
+  private void resumeInput() {
+    synchronized (inputLock) {
+      if (!held.isEmpty() || receivedBytes - heldBytes > releasedBytes) {
+        holdWrites();
+        try {
+          drainHeld();
+        } finally {
+          releaseWrites();
+        }
+      }
+    }
+    maybeFinish();
+  }
+
+  private void process(byte[] frame) {
+    Term term;
+    try {
+      term = service.decoder().decode(frame);
+    } catch (TermFormatException e) {
+      badFrame(e.getMessage());
+      return;
+    }
+    if (mode == Mode.UNDECIDED) {
+      mode = term instanceof ErlTuple && ((ErlTuple) term).isTagged("sshrpc_hello", 3) ? Mode.V2 : Mode.V1;
+      if (mode == Mode.V2) {
+        hello(term);
+        return;
+      }
+    }
+    ClientMessage msg;
+    try {
+      msg = Messages.parseRequest(term);
+    } catch (MessageFormatException e) {
+      AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: " + e.getMessage());
+      if (mode == Mode.V1 || !e.id().isPresent() && e.received() instanceof ErlTuple && ((ErlTuple) e.received()).isTagged("mfa", ((ErlTuple) e.received()).arity())) {
+        v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, term))));
+      } else if (e.id().isPresent()) {
+        send(ServerMessage.Reply.error(e.id().getAsLong(), ErlTuple.of(BADREQUEST, term)).toTerm());
+      } else {
+        send(new ServerMessage.ChannelError(BADREQUEST, term).toTerm());
+      }
+      return;
+    }
+    if (msg instanceof ClientMessage.Mfa) {
+      v1Enqueue(V1Job.call((ClientMessage.Mfa) msg));
+      return;
+    }
+    if (mode == Mode.V1) {
+      // A v1 channel never sees a v2 message: anything but an mfa is the seed's exec_error.
+      AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: v2 message on a v1 channel");
+      v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, term))));
+      return;
+    }
+    dispatchV2(msg, term);
+  }
+
+  private void badFrame(String detail) {
+    AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badframe: " + detail);
+    ErlBinary d = ErlBinary.utf8(detail);
+    if (mode == Mode.V2) {
+      send(new ServerMessage.ChannelError(BADFRAME, d).toTerm());
+    } else {
+      v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, ErlTuple.of(BADFRAME, d)))));
+    }
+    service.metrics().frameError("badframe");
+  }
+
+  private void frameTooLarge(FrameTooLargeException e) {
+    LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, e.getMessage());
+    AuditLog.channelClosed(user, keyFingerprint, remoteAddress, e.getMessage());
+    if (mode == Mode.V2) {
+      send(new ServerMessage.ChannelError(
+              FRAME_TOO_LARGE, ErlTuple.of(ErlInteger.of(e.length()), ErlInteger.of(e.maxLength())))
+          .toTerm());
+    }
+    closeAfterFlush(e.getMessage());
+    service.metrics().frameError("frame_too_large");
+  }
+
+  private void hello(Term term) {
+    Hello h;
+    try {
+      h = (Hello) Messages.parseRequest(term);
+    } catch (MessageFormatException | ClassCastException e) {
+      send(new ServerMessage.ChannelError(BADREQUEST, term).toTerm());
+      return;
+    }
+    LOG.debug("v2 channel for {} (client options {})", user, h.options());
+    send(
+        new Hello(
+                Hello.VERSION,
+                ErlMap.of(
+                    ErlAtom.of("node"), service.node(),
+                    ErlAtom.of("max_in_flight"), ErlInteger.of(service.maxInFlight()),
+                    ErlAtom.of("max_frame"), ErlInteger.of(service.maxFrameLength())))
+            .toTerm());
+  }
+
+  // ---------------------------------------------------------------- v1
+
+  /** One v1 request, or a v1 answer already known (errors), kept in request order. */
+  private record V1Job(ClientMessage.Mfa mfa, ServerMessage.Answer answer, long receivedNanos) {
+    static V1Job call(ClientMessage.Mfa m) {
+      return new V1Job(m, null, System.nanoTime());
+    }
+
+    static V1Job answer(ServerMessage.Answer a) {
+      return new V1Job(null, a, 0);
+    }
+  }
+
+  private void v1Enqueue(V1Job job) {
+    boolean start;
+    synchronized (v1Lock) {
+      v1Queue.add(job);
+      start = !v1Running;
+      v1Running = true;
+    }
+    if (start) {
+      v1Next();
+    }
+  }
+
+  /**
+   * Runs v1 jobs in order until one must wait for a worker, the queue is empty, or the replies
+   * queued for the client reach {@code maxOutboundBytes} (then the next write completion resumes
+   * it): a client that does not read cannot make the queued v1 requests pile up replies.
+   */
+  private void v1Next() {
+    while (true) {
+      V1Job job;
+      boolean full = outboundBytes() >= service.maxOutboundBytes();
+      synchronized (v1Lock) {
+        job = full ? null : v1Queue.poll();
+        if (job == null) {
+          v1Running = false;
+        }
+      }
+      if (job == null) {
+        if (full && outboundBytes() < service.maxOutboundBytes()) {
+          resumeV1(); // a write completed between the check and the pause: its resume saw us running
+        }
+        break;
+      }
+      if (job.answer != null) {
+        send(job.answer.toTerm());
+        continue;
+      }
+      ClientMessage.Mfa m = job.mfa;
+      CallState st = new CallState(-1, deadlineFor(ClientMessage.Call.INFINITY));
+      st.audited("call", m.module(), m.function(), m.args().size(), job.receivedNanos);
+      st.onDone = o -> {
+        send(o.v1Answer().toTerm());
+        v1Next();
+        resumeInput();
+      };
+      Outcome now = start(st, m.module(), m.function(), m.args());
+      if (now == null) {
+        return; // running on a worker: v1Next continues from its completion
+      }
+      // Refused before running (denied, undef, overloaded): answer here, without recursion.
+      st.done.set(true);
+      st.audit(now);
+      send(now.v1Answer().toTerm());
+    }
+    resumeInput();
+  }
+
+  // ---------------------------------------------------------------- v2
+
+  private void dispatchV2(ClientMessage msg, Term term) {
+    if (msg instanceof ClientMessage.Call c) {
+      if (calls.containsKey(c.id())) {
+        AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: duplicate call id " + c.id());
+        send(ServerMessage.Reply.error(c.id(), ErlTuple.of(BADREQUEST, term)).toTerm());
+        return;
+      }
+      long received = System.nanoTime();
+      if (calls.size() + castsInFlight.get() >= service.maxInFlight()) {
+        Outcome o = Outcome.refused(Outcome.OVERLOADED);
+        AuditLog.call("call", user, keyFingerprint, remoteAddress, c.module().name(), c.function().name(), c.args().size(), o, received);
+        service.metrics().callRefused(c.module().name(), c.function().name(), c.args().size(), Metrics.CallStatus.OVERLOADED, 0);
+        send(o.v2Reply(c.id()).toTerm());
+        return;
+      }
+      CallState st = new CallState(c.id(), deadlineFor(c.timeoutMillis()));
+      st.audited("call", c.module(), c.function(), c.args().size(), received);
+      st.onDone = o -> send(o.v2Reply(c.id()).toTerm());
+      calls.put(c.id(), st);
+      Outcome now = start(st, c.module(), c.function(), c.args());
+      if (now != null) {
+        st.finish(now, false);
+      }
+    } else if (msg instanceof ClientMessage.Cast c) {
+      long received = System.nanoTime();
+      if (calls.size() + castsInFlight.get() >= service.maxInFlight()) {
+        castFailures.incrementAndGet();
+        AuditLog.call("cast", user, keyFingerprint, remoteAddress, c.module().name(), c.function().name(), c.args().size(),
+            Outcome.refused(Outcome.OVERLOADED), received);
+        service.metrics().callRefused(c.module().name(), c.function().name(), c.args().size(), Metrics.CallStatus.OVERLOADED, 0);
+        LOG.warn("cast {}:{}/{} from {} dropped: overloaded", c.module().name(), c.function().name(), c.args().size(), user);
+        return;
+      }
+      castsInFlight.incrementAndGet();
+      CallState st = new CallState(-1, deadlineFor(ClientMessage.Call.INFINITY));
+      st.audited("cast", c.module(), c.function(), c.args().size(), received);
+      st.onDone = o -> {
+        castsInFlight.decrementAndGet();
+        if (!o.ok()) {
+          castFailures.incrementAndGet();
+          LOG.info("cast {}:{}/{} from {} failed: {}", c.module().name(), c.function().name(), c.args().size(), user, o.value());
+        }
+        resumeInput();
+      };
+      Outcome now = start(st, c.module(), c.function(), c.args());
+      if (now != null) {
+        st.finish(now, false);
+      }
+    } else if (msg instanceof ClientMessage.Cancel c) {
+      CallState st = calls.get(c.id());
+      if (st != null) {
+        st.finish(Outcome.refused(Outcome.CANCELLED), true);
+      }
+    } else if (msg instanceof ClientMessage.Spawn s) {
+      spawn(s);
+    } else if (msg instanceof ClientMessage.Send s) {
+      Mailbox m = service.processes.resolve(s.destination());
+      if (m != null) {
+        m.deliver(s.message());
+      }
+    } else if (msg instanceof ClientMessage.Register r) {
+      Mailbox m = service.processes.get(r.pid());
+      boolean ok = m != null && m.owner == this && service.processes.register(r.name(), r.pid());
+      send(ok ? ServerMessage.Reply.ok(r.id(), ErlAtom.TRUE).toTerm() : ServerMessage.Reply.error(r.id(), BADARG).toTerm());
+    } else if (msg instanceof ClientMessage.Whereis w) {
+      ErlPid p = service.processes.whereis(w.name());
+      send(ServerMessage.Reply.ok(w.id(), p == null ? ErlAtom.UNDEFINED : p).toTerm());
+    } else if (msg instanceof ClientMessage.Monitor mo) {
+      if (monitors.get() >= MAX_MONITORS) {
+        send(Outcome.refused(Outcome.OVERLOADED).v2Reply(mo.id()).toTerm());
+        return;
+      }
+      ErlRef ref = service.processes.newRef();
+      send(ServerMessage.Reply.ok(mo.id(), ref).toTerm());
+      monitors.incrementAndGet(); // given back when its DOWN is delivered
+      Mailbox target = service.processes.get(mo.pid());
+      if (target == null) {
+        deliverDown(ref, mo.pid(), ErlAtom.of("noproc"));
+      } else {
+        watched.put(target.pid, target);
+        target.monitor(ref, this);
+      }
+    } else if (msg instanceof ClientMessage.Mailbox mb) {
+      ClientMailbox box = newMailbox();
+      send(box == null
+          ? Outcome.refused(Outcome.OVERLOADED).v2Reply(mb.id()).toTerm()
+          : ServerMessage.Reply.ok(mb.id(), box.pid).toTerm());
+    } else if (msg instanceof ClientMessage.Exit x) {
+      Mailbox m = service.processes.get(x.pid());
+      if (m == null) {
+        send(ServerMessage.Reply.ok(x.id(), ErlAtom.TRUE).toTerm()); // already dead, as exit/2
+      } else if (m.owner != this || !(m instanceof LocalProcess)) {
+        send(ServerMessage.Reply.error(x.id(), BADARG).toTerm());
+      } else {
+        ((LocalProcess) m).kill(x.reason());
+        send(ServerMessage.Reply.ok(x.id(), ErlAtom.TRUE).toTerm());
+      }
+    } else if (msg instanceof Hello) {
+      send(new ServerMessage.ChannelError(BADREQUEST, term).toTerm());
+    }
+  }
+
+  private void spawn(ClientMessage.Spawn s) {
+    if (processes.size() >= MAX_PROCESSES) {
+      send(Outcome.refused(Outcome.OVERLOADED).v2Reply(s.id()).toTerm());
+      return;
+    }
+    CallState st = new CallState(s.id(), deadlineFor(ClientMessage.Call.INFINITY));
+    st.audited("spawn", s.module(), s.function(), s.args().size(), System.nanoTime());
+    Outcome[] refusal = new Outcome[1];
+    RpcModule.Entry e = service.resolve(st, s.module(), s.function(), s.args(), refusal);
+    if (e == null || e.process() == null) {
+      Outcome o = refusal[0] != null ? refusal[0] : Outcome.raised(RpcService.undef(s.module(), s.function(), s.args()));
+      st.audit(o);
+      send(o.v2Reply(s.id()).toTerm());
+      return;
+    }
+    ProcessFactory factory = e.process();
+    try {
+      service.executor.execute(() -> {
+        Outcome o;
+        try {
+          RpcProcess impl = factory.start(st, s.args().elements());
+          if (impl == null) {
+            throw new NullPointerException("process factory returned null");
+          }
+          LocalProcess p = new LocalProcess(service, this, impl);
+          if (closed) {
+            o = Outcome.refused(NOCONNECTION);
+          } else {
+            processes.add(p);
+            service.processes.add(p);
+            if (closed) { // raced with close(): do not leak it
+              p.kill(NOCONNECTION);
+            }
+            o = Outcome.ok(p.pid);
+          }
+        } catch (ErlangException ex) {
+          o = Outcome.raised(ex.reason());
+        } catch (Exception | StackOverflowError | LinkageError | OutOfMemoryError ex) {
+          o = Outcome.raised(RpcService.javaException(ex.getClass().getName(), ex.getMessage()));
+        }
+        st.audit(o);
+        send(o.v2Reply(s.id()).toTerm());
+      });
+    } catch (RejectedExecutionException ex) {
+      st.audit(Outcome.refused(Outcome.OVERLOADED));
+      send(Outcome.refused(Outcome.OVERLOADED).v2Reply(s.id()).toTerm());
+    }
+  }
+
+  private ClientMailbox newMailbox() {
+    synchronized (mailboxes) {
+      if (mailboxes.size() >= MAX_PROCESSES || closed) {
+        return null;
+      }
+      ClientMailbox box = new ClientMailbox(service.processes, this);
+      mailboxes.add(box);
+      service.processes.add(box);
+      return box;
+    }
+  }
+
+  private ClientMailbox defaultMailbox() {
+    ClientMailbox box = defaultMailbox;
+    if (box == null) {
+      synchronized (mailboxes) {
+        box = defaultMailbox;
+        if (box == null) {
+          box = new ClientMailbox(service.processes, this);
+          mailboxes.add(box);
+          service.processes.add(box);
+          defaultMailbox = box;
+        }
+      }
+    }
+    return box;
+  }
+
+  /** Called by a monitored mailbox when it dies. */
+  void deliverDown(ErlRef ref, ErlPid pid, Term reason) {
+    if (closed) {
+      return;
+    }
+    monitors.decrementAndGet();
+    watched.remove(pid); // a pid dies once: every monitor of it fires now
+    ClientMailbox box = defaultMailbox();
+    deliverToClient(box.pid, Mailbox.down(ref, pid, reason));
+  }
+
+  /** Sends {@code {message, To, Msg}} to this client, unless it is too far behind reading. */
+  void deliverToClient(ErlPid to, Term message) {
+    long out;
+    synchronized (outLock) {
+      out = outBytes;
+    }
+    // Processes can produce messages faster than a client reads; past this bound they are
+    // dropped (as Erlang may drop messages to a node that cannot keep up) and logged.
+    if (out > 4 * service.maxOutboundBytes()) {
+      droppedDeliveries.incrementAndGet();
+      LOG.warn("message to {} of {} dropped: client not reading ({} bytes queued)", to, user, out);
+      return;
+    }
+    send(new ServerMessage.Deliver(to, message).toTerm());
+  }
+
+  void processEnded(LocalProcess p) {
+    processes.remove(p);
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private Instant deadlineFor(long timeoutMillis) {
+    if (timeoutMillis != ClientMessage.Call.INFINITY) {
+      return Instant.now().plusMillis(timeoutMillis);
+    }
+    Duration d = service.defaultCallTimeout();
+    return d == null ? null : Instant.now().plus(d);
+  }
+
+  /**
+   * Checks policy and lookup on this thread, then runs the function on a worker under its
+   * deadline. Returns null when the call was started (the state's onDone will run), or the
+   * outcome when it was refused before running.
+   */
+  private Outcome start(CallState st, ErlAtom m, ErlAtom f, ErlList args) {
+    Outcome[] refusal = new Outcome[1];
+    RpcModule.Entry e = service.resolve(st, m, f, args, refusal);
+    if (e == null || e.function() == null) {
+      Outcome r = refusal[0] != null ? refusal[0] : Outcome.raised(RpcService.undef(m, f, args));
+      service.metrics().callRefused(m.name(), f.name(), args.size(), Metrics.CallStatus.of(r), 0);
+      return r;
+    }
+    RpcFunction fn = e.function();
+    if (e.inline()) {
+      long t0 = System.nanoTime();
+      Outcome r = RpcService.run(fn, st, args);
+      service.metrics().callRefused(m.name(), f.name(), args.size(), Metrics.CallStatus.of(r), System.nanoTime() - t0);
+      return r;
+    }
+    st.metered(m, f, args.size());
+    try {
+      st.future = service.executor.submit(() -> st.finish(RpcService.run(fn, st, args), false));
+    } catch (RejectedExecutionException ex) {
+      st.unmetered(Metrics.CallStatus.OVERLOADED);
+      return Outcome.refused(Outcome.OVERLOADED);
+    }
+    if (st.done.get() && st.interruptRequested) {
+      st.future.cancel(true); // cancelled or timed out before the future was known
+    }
+    if (st.deadline != null && !st.done.get()) {
+      long delay = Math.max(0, Duration.between(Instant.now(), st.deadline).toMillis());
+      try {
+        st.timer = service.scheduler.schedule(() -> st.finish(Outcome.refused(Outcome.TIMEOUT), true), delay, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException ex) {
+        // the service is closing; the worker pool is being stopped too
+      }
+      if (st.done.get() && st.timer != null) {
+        st.timer.cancel(false);
+      }
+    }
+    return null;
+  }
+
+  /** One call's state: finished exactly once, by the function, its deadline, a cancel or close. */
+  private final class CallState implements CallContext {
+    final long id;
+    final Instant deadline;
+    final AtomicBoolean done = new AtomicBoolean();
+    volatile java.util.function.Consumer<Outcome> onDone;
+    volatile Future<?> future;
+    volatile boolean interruptRequested;
+    volatile ScheduledFuture<?> timer;
+    // What the audit line names; null kind for states that are not audited.
+    private String kind;
+    private ErlAtom module;
+    private ErlAtom function;
+    private int arity;
+    private long receivedNanos;
+
+    CallState(long id, Instant deadline) {
+      this.id = id;
+      this.deadline = deadline;
+    }
+
+    void audited(String kind, ErlAtom module, ErlAtom function, int arity, long receivedNanos) {
+      this.kind = kind;
+      this.module = module;
+      this.function = function;
+      this.arity = arity;
+      this.receivedNanos = receivedNanos;
+    }
+
+    void audit(Outcome o) {
+      if (kind != null) {
+        AuditLog.call(kind, user, keyFingerprint, remoteAddress, module.name(), function.name(), arity, o, receivedNanos);
+      }
+    }
+
+    /** Finishes the call; later results (e.g. a function finishing after its deadline) are dropped. */
+    void finish(Outcome o, boolean interrupt) {
+      if (!done.compareAndSet(false, true)) {
+        return;
+      }
+      meterFinished(o);
+      if (id >= 0) {
+        calls.remove(id, this);
+      }
+      ScheduledFuture<?> t = timer;
+      if (t != null) {
+        t.cancel(false);
+      }
+      interruptRequested = interrupt;
+      Future<?> f = future;
+      if (interrupt && f != null) {
+        f.cancel(true);
+      }
+      Outcome sent = o;
+      if (!closed) {
+        try {
+          onDone.accept(o);
+        } catch (RuntimeException | OutOfMemoryError e) {
+          // The result could not be encoded (too large for one frame, or no heap for it): the
+          // caller still gets exactly one answer, an error, instead of a silent hang.
+          LOG.warn("reply of {} for {} could not be sent: {}", kind == null ? "a call" : module.name() + ":" + function.name() + "/" + arity, user, e.toString());
+          sent = Outcome.raised(RpcService.javaException(e.getClass().getName(), "reply could not be encoded: " + e.getMessage()));
+          try {
+            onDone.accept(sent);
+          } catch (RuntimeException | OutOfMemoryError again) {
+            closeNow("reply could not be sent: " + again);
+          }
+        }
+      }
+      audit(sent);
+      if (id >= 0) {
+        resumeInput();
+      }
+    }
+
+    // Metrics of a call that started running (null module: not metered). Set before the worker
+    // can finish the call, read once by whoever finishes it.
+    private volatile ErlAtom meterModule;
+    private volatile ErlAtom meterFunction;
+    private volatile int meterArity;
+    private volatile long meterStart;
+
+    void metered(ErlAtom m, ErlAtom f, int arity) {
+      meterFunction = f;
+      meterArity = arity;
+      meterStart = System.nanoTime();
+      meterModule = m;
+      service.metrics().callStarted();
+    }
+
+    /** The call could not be submitted after all: counted as refused, no longer in flight. */
+    void unmetered(Metrics.CallStatus status) {
+      ErlAtom m = meterModule;
+      meterModule = null;
+      if (m != null) {
+        service.metrics().callFinished(m.name(), meterFunction.name(), meterArity, status, 0);
+      }
+    }
+
+    private void meterFinished(Outcome o) {
+      ErlAtom m = meterModule;
+      if (m != null) {
+        meterModule = null;
+        service.metrics().callFinished(
+            m.name(), meterFunction.name(), meterArity, Metrics.CallStatus.of(o),
+            System.nanoTime() - meterStart);
+      }
+    }
+
+    @Override
+    public String user() {
+      return user;
+    }
+
+    @Override
+    public String keyFingerprint() {
+      return keyFingerprint;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+      return remoteAddress;
+    }
+
+    @Override
+    public Optional<Instant> deadline() {
+      return Optional.ofNullable(deadline);
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return done.get() || closed;
+    }
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /**
+   * Queues one reply frame and starts a write unless one is in progress or input is being
+   * processed (then the end of that processing writes it, with the other replies it produced).
+   */
+  private void send(Term t) {
+    boolean start;
+    synchronized (outLock) {
+      if (closed) {
+        return;
+      }
+      // Encoded straight into the queue: no intermediate arrays. A term that cannot be encoded
+      // throws before outLen moves, so the queue is left as it was.
+      int size = encoder.encodedSize(t);
+      ensureOut(4 + (long) size);
+      putLength(outBuf, outLen, size);
+      encoder.encode(t, outBuf, outLen + 4);
+      outLen += 4 + size;
+      outBytes += 4 + size;
+      maxOutBytesSeen = Math.max(maxOutBytesSeen, outBytes);
+      service.peaks.outbound(outBytes);
+      start = !writing && holdWrites == 0;
+      if (start) {
+        writing = true;
+      }
+    }
+    if (start) {
+      flush();
+    }
+  }
+
+  private static void putLength(byte[] b, int at, int n) {
+    b[at] = (byte) (n >>> 24);
+    b[at + 1] = (byte) (n >>> 16);
+    b[at + 2] = (byte) (n >>> 8);
+    b[at + 3] = (byte) n;
+  }
+
+  /** Caller holds outLock. */
+  private void ensureOut(long extra) {
+    long need = outLen + extra;
+    if (need > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("queued replies exceed 2 GiB");
+    }
+    if (need > outBuf.length) {
+      outBuf = java.util.Arrays.copyOf(outBuf, (int) Math.max(need, Math.min(2L * outBuf.length, Integer.MAX_VALUE - 8)));
+    }
+  }
+
+  private void holdWrites() {
+    synchronized (outLock) {
+      holdWrites++;
+    }
+  }
+
+  /** Ends a {@link #holdWrites()}; the last one writes what was queued meanwhile. */
+  private void releaseWrites() {
+    boolean start;
+    synchronized (outLock) {
+      holdWrites--;
+      start = holdWrites == 0 && !writing && (outLen > 0 || closeWhenFlushed) && !closed;
+      if (start) {
+        writing = true;
+      }
+    }
+    if (start) {
+      flush();
+    }
+  }
+
+  /** Writes everything queued as one buffer: replies ready together leave in one data message. */
+  private void flush() {
+    byte[] data;
+    int n = 0;
+    String closeFlushed = null;
+    synchronized (outLock) {
+      if (outLen == 0 || closed) {
+        writing = false;
+        if (closeWhenFlushed && !closed) {
+          closeFlushed = closeReason;
+        }
+        data = null;
+      } else {
+        data = outBuf;
+        n = outLen;
+        byte[] spare = spareOut;
+        spareOut = null;
+        outBuf = spare != null ? spare : new byte[OUT_INITIAL];
+        outLen = 0;
+      }
+    }
+    if (data == null) {
+      // Closed outside outLock: close() takes outLock and then inputLock, and a reader holding
+      // inputLock may be waiting for outLock (found by ServerFuzzTest's long run: a deadlock).
+      if (closeFlushed != null) {
+        closeNow(closeFlushed);
+      }
+      return;
+    }
+    writes.incrementAndGet();
+    int len = n;
+    service.metrics().sent(len);
+    try {
+      transport.write(data, 0, len, failure -> written(data, len, failure));
+    } catch (RuntimeException e) {
+      written(data, len, e);
+    }
+  }
+
+  private void written(byte[] data, int n, Throwable failure) {
+    synchronized (outLock) {
+      outBytes -= n;
+      if (data.length <= OUT_KEEP && failure == null) {
+        spareOut = data; // the transport is done with it (SessionTransport.write)
+      }
+    }
+    if (failure != null) {
+      if (!closed) {
+        LOG.debug("write to {} failed; closing the channel", user, failure);
+        closeNow("write failed: " + failure);
+      }
+      return;
+    }
+    flush();
+    resumeV1();
+    resumeInput();
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  private boolean closeWhenFlushedSet() {
+    synchronized (outLock) {
+      return closeWhenFlushed;
+    }
+  }
+
+  private void closeAfterFlush(String reason) {
+    boolean now;
+    synchronized (outLock) {
+      closeWhenFlushed = true;
+      closeReason = reason;
+      now = !writing && holdWrites == 0; // else the write in progress or releaseWrites closes
+    }
+    if (now) {
+      closeNow(reason);
+    }
+  }
+
+  /** After EOF: once nothing is pending, close the channel as a server process would exit. */
+  private void maybeFinish() {
+    boolean idle;
+    synchronized (inputLock) {
+      idle = eof && held.isEmpty();
+    }
+    if (!idle || closed) {
+      return;
+    }
+    synchronized (v1Lock) {
+      if (v1Running || !v1Queue.isEmpty()) {
+        return;
+      }
+    }
+    if (!calls.isEmpty() || castsInFlight.get() > 0) {
+      return;
+    }
+    closeAfterFlush("client sent EOF");
+  }
+
+  private void closeNow(String reason) {
+    transport.close(reason);
+    close();
+  }
+
+  /**
+   * Ends the session: the channel is gone. Calls in flight are interrupted and never answered,
+   * processes this channel spawned exit with {@code noconnection} (their monitors get {@code
+   * DOWN}), its mailboxes die, and its monitors are dropped. Idempotent.
+   */
+  public void close() {
+    synchronized (outLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      outLen = 0;
+      outBuf = new byte[0];
+      spareOut = null;
+    }
+    service.sessionClosed(this);
+    service.metrics().sessionClosed();
+    synchronized (inputLock) {
+      held.clear();
+      heldBytes = 0;
+    }
+    for (CallState st : calls.values()) {
+      st.finish(Outcome.refused(NOCONNECTION), true);
+    }
+    for (LocalProcess p : List.copyOf(processes)) {
+      p.kill(NOCONNECTION);
+    }
+    List<ClientMailbox> boxes;
+    synchronized (mailboxes) {
+      boxes = List.copyOf(mailboxes);
+      mailboxes.clear();
+    }
+    for (ClientMailbox b : boxes) {
+      b.markDead(NOCONNECTION);
+    }
+    for (Mailbox m : watched.values()) {
+      m.demonitorAll(this);
+    }
+    watched.clear();
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  // ---------------------------------------------------------------- accounting
+
+  /** Reply bytes queued or being written now. */
+  long outboundBytes() {
+    synchronized (outLock) {
+      return outBytes;
+    }
+  }
+
+  /** The largest {@link #outboundBytes()} seen. */
+  long maxOutboundBytesSeen() {
+    return maxOutBytesSeen;
+  }
+
+  /** Bytes of complete frames received but not yet accepted (their window not released). */
+  long heldInputBytes() {
+    synchronized (inputLock) {
+      return heldBytes;
+    }
+  }
+
+  long maxHeldInputBytesSeen() {
+    return maxHeldBytesSeen;
+  }
+
+  /** Input bytes whose window has been released to the transport. */
+  long releasedInputBytes() {
+    synchronized (inputLock) {
+      return releasedBytes;
+    }
+  }
+
+  int callsInFlight() {
+    return calls.size();
+  }
+
+  int processCount() {
+    return processes.size();
+  }
+
+  @Override
+  public String toString() {
+    return "RpcSession(" + user + "@" + remoteAddress + ", " + mode + ")";
+  }
+}

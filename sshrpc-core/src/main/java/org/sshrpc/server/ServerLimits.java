@@ -1,0 +1,336 @@
+package org.sshrpc.server;
+
+import java.time.Duration;
+import java.util.Objects;
+import org.sshrpc.term.TermLimits;
+
+/**
+ * The resource limits of an sshrpc server: one immutable value, set with {@link
+ * RpcServer.Builder#limits(ServerLimits)}, that bounds what one peer (authenticated or not) can make
+ * the server hold. Every limit has a default chosen to be safe on a small host ({@link #DEFAULT});
+ * {@code docs/limits.md} says for each one what happens when it is exceeded.
+ *
+ * <table>
+ *   <caption>Limits and defaults</caption>
+ *   <tr><th>limit</th><th>default</th><th>past it</th></tr>
+ *   <tr><td>{@link #maxFrameLength()}</td><td>16 MiB</td><td>channel closed (v2: {@code frame_too_large} first)</td></tr>
+ *   <tr><td>{@link #termLimits()}</td><td>{@link TermLimits#DEFAULT}, input capped at the frame length</td><td>{@code badframe} error, channel keeps serving</td></tr>
+ *   <tr><td>{@link #frameTimeout()}</td><td>30 s</td><td>channel closed</td></tr>
+ *   <tr><td>{@link #maxInFlightPerChannel()}</td><td>1024</td><td>v2: {@code overloaded}; v1: input paused</td></tr>
+ *   <tr><td>{@link #maxOutboundBytesPerChannel()}</td><td>1 MiB</td><td>input paused until the client reads</td></tr>
+ *   <tr><td>{@link #maxChannelsPerSession()}</td><td>10</td><td>channel open refused (resource shortage)</td></tr>
+ *   <tr><td>{@link #maxSessionsPerUser()}</td><td>100</td><td>disconnect after auth (too many connections)</td></tr>
+ *   <tr><td>{@link #maxSessions()}</td><td>1000</td><td>connection closed on accept</td></tr>
+ *   <tr><td>{@link #maxUnauthenticated()}</td><td>64</td><td>connection closed on accept</td></tr>
+ *   <tr><td>{@link #maxAuthAttempts()}</td><td>6</td><td>disconnect</td></tr>
+ *   <tr><td>{@link #authTimeout()}</td><td>60 s</td><td>disconnect</td></tr>
+ *   <tr><td>{@link #idleTimeout()}</td><td>10 min</td><td>disconnect</td></tr>
+ *   <tr><td>{@link #keepaliveInterval()}</td><td>off</td><td>after {@link #keepaliveMaxMissed()} unanswered: disconnect</td></tr>
+ * </table>
+ */
+public final class ServerLimits {
+  /** The defaults of every limit. */
+  public static final ServerLimits DEFAULT = builder().build();
+
+  private final int maxFrameLength;
+  private final TermLimits termLimits;
+  private final Duration frameTimeout;
+  private final int maxInFlightPerChannel;
+  private final long maxOutboundBytesPerChannel;
+  private final int maxChannelsPerSession;
+  private final int maxSessionsPerUser;
+  private final int maxSessions;
+  private final int maxUnauthenticated;
+  private final int maxAuthAttempts;
+  private final Duration authTimeout;
+  private final Duration idleTimeout;
+  private final Duration keepaliveInterval;
+  private final int keepaliveMaxMissed;
+
+  private ServerLimits(Builder b) {
+    this.maxFrameLength = b.maxFrameLength;
+    this.termLimits =
+        b.termLimits != null ? b.termLimits : TermLimits.DEFAULT.newBuilder().maxInputBytes(b.maxFrameLength).build();
+    this.frameTimeout = b.frameTimeout;
+    this.maxInFlightPerChannel = b.maxInFlightPerChannel;
+    this.maxOutboundBytesPerChannel = b.maxOutboundBytesPerChannel;
+    this.maxChannelsPerSession = b.maxChannelsPerSession;
+    this.maxSessionsPerUser = b.maxSessionsPerUser;
+    this.maxSessions = b.maxSessions;
+    this.maxUnauthenticated = b.maxUnauthenticated;
+    this.maxAuthAttempts = b.maxAuthAttempts;
+    this.authTimeout = b.authTimeout;
+    this.idleTimeout = b.idleTimeout;
+    this.keepaliveInterval = b.keepaliveInterval;
+    this.keepaliveMaxMissed = b.keepaliveMaxMissed;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this value's limits. */
+  public Builder newBuilder() {
+    Builder b = new Builder();
+    b.maxFrameLength = maxFrameLength;
+    b.termLimits = termLimits;
+    b.frameTimeout = frameTimeout;
+    b.maxInFlightPerChannel = maxInFlightPerChannel;
+    b.maxOutboundBytesPerChannel = maxOutboundBytesPerChannel;
+    b.maxChannelsPerSession = maxChannelsPerSession;
+    b.maxSessionsPerUser = maxSessionsPerUser;
+    b.maxSessions = maxSessions;
+    b.maxUnauthenticated = maxUnauthenticated;
+    b.maxAuthAttempts = maxAuthAttempts;
+    b.authTimeout = authTimeout;
+    b.idleTimeout = idleTimeout;
+    b.keepaliveInterval = keepaliveInterval;
+    b.keepaliveMaxMissed = keepaliveMaxMissed;
+    return b;
+  }
+
+  /** The largest frame content accepted, in bytes; a larger length header closes the channel. */
+  public int maxFrameLength() {
+    return maxFrameLength;
+  }
+
+  /** The decoder limits for request terms (depth, element counts, sizes, decompressed size). */
+  public TermLimits termLimits() {
+    return termLimits;
+  }
+
+  /**
+   * How long a frame may stall: a channel whose partial frame neither completes nor grows by 64 KiB
+   * within this time is closed. A peer that trickles a frame (a slowloris) keeps the SSH session
+   * busy enough to defeat the idle timeout, so this bounds it; a large frame over a slow link keeps
+   * going, and so does a frame the server itself is holding back because the client does not read.
+   */
+  public Duration frameTimeout() {
+    return frameTimeout;
+  }
+
+  /** Calls (and casts) running at once on one channel. */
+  public int maxInFlightPerChannel() {
+    return maxInFlightPerChannel;
+  }
+
+  /** Reply bytes queued for one channel before its input is no longer read. */
+  public long maxOutboundBytesPerChannel() {
+    return maxOutboundBytesPerChannel;
+  }
+
+  /** Channels open at once on one SSH connection (OpenSSH's {@code MaxSessions}). */
+  public int maxChannelsPerSession() {
+    return maxChannelsPerSession;
+  }
+
+  /** Authenticated SSH connections one user may hold at once. */
+  public int maxSessionsPerUser() {
+    return maxSessionsPerUser;
+  }
+
+  /** SSH connections open at once, authenticated or not. */
+  public int maxSessions() {
+    return maxSessions;
+  }
+
+  /** Connections not yet authenticated at once (like OpenSSH's {@code MaxStartups}, without the random early drop). */
+  public int maxUnauthenticated() {
+    return maxUnauthenticated;
+  }
+
+  /** Authentication requests one connection may make (OpenSSH's {@code MaxAuthTries}). */
+  public int maxAuthAttempts() {
+    return maxAuthAttempts;
+  }
+
+  /** Time from connect to successful authentication (OpenSSH's {@code LoginGraceTime}). */
+  public Duration authTimeout() {
+    return authTimeout;
+  }
+
+  /** Time without any SSH message from the peer after which the connection is closed. */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  /**
+   * Interval between keepalive requests the server sends (OpenSSH's {@code ClientAliveInterval});
+   * {@link Duration#ZERO} for none. A client that answers keepalives is never idle.
+   */
+  public Duration keepaliveInterval() {
+    return keepaliveInterval;
+  }
+
+  /** Keepalives left unanswered before the server disconnects (OpenSSH's {@code ClientAliveCountMax}). */
+  public int keepaliveMaxMissed() {
+    return keepaliveMaxMissed;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof ServerLimits)) {
+      return false;
+    }
+    ServerLimits l = (ServerLimits) o;
+    return l.maxFrameLength == maxFrameLength
+        && l.termLimits.equals(termLimits)
+        && l.frameTimeout.equals(frameTimeout)
+        && l.maxInFlightPerChannel == maxInFlightPerChannel
+        && l.maxOutboundBytesPerChannel == maxOutboundBytesPerChannel
+        && l.maxChannelsPerSession == maxChannelsPerSession
+        && l.maxSessionsPerUser == maxSessionsPerUser
+        && l.maxSessions == maxSessions
+        && l.maxUnauthenticated == maxUnauthenticated
+        && l.maxAuthAttempts == maxAuthAttempts
+        && l.authTimeout.equals(authTimeout)
+        && l.idleTimeout.equals(idleTimeout)
+        && l.keepaliveInterval.equals(keepaliveInterval)
+        && l.keepaliveMaxMissed == keepaliveMaxMissed;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        maxFrameLength, termLimits, frameTimeout, maxInFlightPerChannel, maxOutboundBytesPerChannel,
+        maxChannelsPerSession, maxSessionsPerUser, maxSessions, maxUnauthenticated, maxAuthAttempts,
+        authTimeout, idleTimeout, keepaliveInterval, keepaliveMaxMissed);
+  }
+
+  @Override
+  public String toString() {
+    return "ServerLimits{maxFrameLength=" + maxFrameLength
+        + ", termLimits=" + termLimits
+        + ", frameTimeout=" + frameTimeout
+        + ", maxInFlightPerChannel=" + maxInFlightPerChannel
+        + ", maxOutboundBytesPerChannel=" + maxOutboundBytesPerChannel
+        + ", maxChannelsPerSession=" + maxChannelsPerSession
+        + ", maxSessionsPerUser=" + maxSessionsPerUser
+        + ", maxSessions=" + maxSessions
+        + ", maxUnauthenticated=" + maxUnauthenticated
+        + ", maxAuthAttempts=" + maxAuthAttempts
+        + ", authTimeout=" + authTimeout
+        + ", idleTimeout=" + idleTimeout
+        + ", keepaliveInterval=" + keepaliveInterval
+        + ", keepaliveMaxMissed=" + keepaliveMaxMissed
+        + "}";
+  }
+
+  /** A builder of {@link ServerLimits}; counts must be positive and durations greater than zero. */
+  public static final class Builder {
+    private int maxFrameLength = 16 << 20;
+    private TermLimits termLimits;
+    private Duration frameTimeout = Duration.ofSeconds(30);
+    private int maxInFlightPerChannel = 1024;
+    private long maxOutboundBytesPerChannel = 1 << 20;
+    private int maxChannelsPerSession = 10;
+    private int maxSessionsPerUser = 100;
+    private int maxSessions = 1000;
+    private int maxUnauthenticated = 64;
+    private int maxAuthAttempts = 6;
+    private Duration authTimeout = Duration.ofSeconds(60);
+    private Duration idleTimeout = Duration.ofMinutes(10);
+    private Duration keepaliveInterval = Duration.ZERO;
+    private int keepaliveMaxMissed = 3;
+
+    private Builder() {}
+
+    public Builder maxFrameLength(int n) {
+      maxFrameLength = positive("maxFrameLength", n);
+      return this;
+    }
+
+    /** The request decoder's limits. Default: {@link TermLimits#DEFAULT} with its input capped at {@link #maxFrameLength}. */
+    public Builder termLimits(TermLimits limits) {
+      termLimits = Objects.requireNonNull(limits, "termLimits");
+      return this;
+    }
+
+    public Builder frameTimeout(Duration d) {
+      frameTimeout = positive("frameTimeout", d);
+      return this;
+    }
+
+    public Builder maxInFlightPerChannel(int n) {
+      maxInFlightPerChannel = positive("maxInFlightPerChannel", n);
+      return this;
+    }
+
+    public Builder maxOutboundBytesPerChannel(long n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxOutboundBytesPerChannel: " + n + " (expected: >= 1)");
+      }
+      maxOutboundBytesPerChannel = n;
+      return this;
+    }
+
+    public Builder maxChannelsPerSession(int n) {
+      maxChannelsPerSession = positive("maxChannelsPerSession", n);
+      return this;
+    }
+
+    public Builder maxSessionsPerUser(int n) {
+      maxSessionsPerUser = positive("maxSessionsPerUser", n);
+      return this;
+    }
+
+    public Builder maxSessions(int n) {
+      maxSessions = positive("maxSessions", n);
+      return this;
+    }
+
+    public Builder maxUnauthenticated(int n) {
+      maxUnauthenticated = positive("maxUnauthenticated", n);
+      return this;
+    }
+
+    public Builder maxAuthAttempts(int n) {
+      maxAuthAttempts = positive("maxAuthAttempts", n);
+      return this;
+    }
+
+    public Builder authTimeout(Duration d) {
+      authTimeout = positive("authTimeout", d);
+      return this;
+    }
+
+    public Builder idleTimeout(Duration d) {
+      idleTimeout = positive("idleTimeout", d);
+      return this;
+    }
+
+    /** {@link Duration#ZERO} turns keepalives off (the default). */
+    public Builder keepaliveInterval(Duration d) {
+      Objects.requireNonNull(d, "keepaliveInterval");
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("keepaliveInterval: " + d + " (expected: >= 0)");
+      }
+      keepaliveInterval = d;
+      return this;
+    }
+
+    public Builder keepaliveMaxMissed(int n) {
+      keepaliveMaxMissed = positive("keepaliveMaxMissed", n);
+      return this;
+    }
+
+    public ServerLimits build() {
+      return new ServerLimits(this);
+    }
+
+    private static int positive(String name, int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException(name + ": " + n + " (expected: >= 1)");
+      }
+      return n;
+    }
+
+    private static Duration positive(String name, Duration d) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+      }
+      return d;
+    }
+  }
+}
