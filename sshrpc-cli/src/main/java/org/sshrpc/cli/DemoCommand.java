@@ -72,6 +72,10 @@ final class DemoCommand implements Callable<Integer> {
     if (System.getProperty("org.slf4j.simpleLogger.log.org.sshrpc") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.org.sshrpc", "warn");
     }
+    // Nor the audit trail: one line per call would bury the output under 11,000 lines.
+    if (System.getProperty("org.slf4j.simpleLogger.log.sshrpc.audit") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.sshrpc.audit", "warn");
+    }
     PrintWriter out = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("sshrpc-demo-");
     try {
