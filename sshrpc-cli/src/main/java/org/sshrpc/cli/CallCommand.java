@@ -1,14 +1,10 @@
 package org.sshrpc.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.sshrpc.RpcException;
 import org.sshrpc.client.CallOptions;
 import org.sshrpc.client.NodeAddress;
-import org.sshrpc.client.RpcClient;
-import org.sshrpc.client.RpcConnection;
 import org.sshrpc.term.ParsedCall;
 import org.sshrpc.term.TermPrinter;
 import picocli.CommandLine;
@@ -67,17 +63,11 @@ final class CallCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Duration timeout = timeout();
-    try (RpcClient client = connection.clientBuilder(null).build();
-        RpcConnection conn = client.connect(node)) {
+    return connection.withConnection(node, err, conn -> {
       CallOptions options = timeout == null ? CallOptions.DEFAULT : CallOptions.timeout(timeout);
       out.println(TermPrinter.print(
           conn.call(call.module().name(), call.function().name(), call.args(), options)));
       return Main.OK;
-    } catch (RpcException e) {
-      return Cli.report(e, err);
-    } catch (IOException | RuntimeException e) {
-      err.println("sshrpc: " + Cli.oneLine(e));
-      return Main.UNAVAILABLE;
-    }
+    });
   }
 }

@@ -1,12 +1,9 @@
 package org.sshrpc.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.sshrpc.RpcException;
 import org.sshrpc.client.NodeAddress;
-import org.sshrpc.client.RpcClient;
-import org.sshrpc.client.RpcConnection;
 import org.sshrpc.term.ParsedCall;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,8 +39,7 @@ final class CastCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    try (RpcClient client = connection.clientBuilder(null).build();
-        RpcConnection conn = client.connect(node)) {
+    return connection.withConnection(node, err, conn -> {
       conn.cast(call.module().name(), call.function().name(), call.args());
       // A cast is only queued for sending; closing at once could drop it. Any reply to a later
       // request on the same channel proves the server has read the cast (frames are read in
@@ -57,11 +53,6 @@ final class CastCommand implements Callable<Integer> {
         }
       }
       return Main.OK;
-    } catch (RpcException e) {
-      return Cli.report(e, err);
-    } catch (IOException | RuntimeException e) {
-      err.println("sshrpc: " + Cli.oneLine(e));
-      return Main.UNAVAILABLE;
-    }
+    });
   }
 }

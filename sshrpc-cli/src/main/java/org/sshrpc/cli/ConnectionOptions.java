@@ -4,7 +4,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.io.IOException;
+import java.io.PrintWriter;
+import org.sshrpc.RpcException;
+import org.sshrpc.client.NodeAddress;
 import org.sshrpc.client.RpcClient;
+import org.sshrpc.client.RpcConnection;
 import picocli.CommandLine.Option;
 
 /** The SSH client options shared by call, cast and multicall (OpenSSH's names where it has one). */
@@ -46,5 +51,28 @@ final class ConnectionOptions {
       b.connectTimeout(connectTimeout);
     }
     return b;
+  }
+
+  /** What a command does once connected; returns the command's exit code. */
+  @FunctionalInterface
+  interface ConnectedAction {
+    int run(RpcConnection conn) throws IOException;
+  }
+
+  /**
+   * Connects to {@code node}, runs {@code action}, closes, and maps failures to the exit codes
+   * every connecting command shares: an error reply → 1 (the reason on stderr as a term), a
+   * connection, authentication or host-key failure → 2 (one line on stderr).
+   */
+  int withConnection(NodeAddress node, PrintWriter err, ConnectedAction action) {
+    try (RpcClient client = clientBuilder(null).build();
+        RpcConnection conn = client.connect(node)) {
+      return action.run(conn);
+    } catch (RpcException e) {
+      return Cli.report(e, err);
+    } catch (IOException | RuntimeException e) {
+      err.println("sshrpc: " + Cli.oneLine(e));
+      return Main.UNAVAILABLE;
+    }
   }
 }

@@ -1,13 +1,9 @@
 package org.sshrpc.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.sshrpc.RpcException;
 import org.sshrpc.client.NodeAddress;
-import org.sshrpc.client.RpcClient;
-import org.sshrpc.client.RpcConnection;
 import org.sshrpc.term.ErlBinary;
 import org.sshrpc.term.Term;
 import org.sshrpc.term.TermPrinter;
@@ -42,8 +38,7 @@ final class StatsCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (RpcClient client = connection.clientBuilder(null).build();
-        RpcConnection conn = client.connect(node)) {
+    return connection.withConnection(node, err, conn -> {
       Term t = conn.call("sshrpc_metrics", "scrape", List.of());
       if (!(t instanceof ErlBinary)) {
         err.println("sshrpc stats: expected a binary from sshrpc_metrics:scrape(), got " + TermPrinter.print(t));
@@ -52,11 +47,6 @@ final class StatsCommand implements Callable<Integer> {
       out.print(((ErlBinary) t).utf8String());
       out.flush();
       return Main.OK;
-    } catch (RpcException e) {
-      return Cli.report(e, err);
-    } catch (IOException | RuntimeException e) {
-      err.println("sshrpc: " + Cli.oneLine(e));
-      return Main.UNAVAILABLE;
-    }
+    });
   }
 }
