@@ -336,6 +336,18 @@ public final class RpcServer implements AutoCloseable {
       return this;
     }
 
+    /** See {@link RpcService.Builder#memoryBudget(long, long, long)}. */
+    public Builder memoryBudget(long node, long perUser, long perConnection) {
+      service.memoryBudget(node, perUser, perConnection);
+      return this;
+    }
+
+    /** See {@link RpcService.Builder#maxWorkersPerUser(int)}. */
+    public Builder maxWorkersPerUser(int n) {
+      service.maxWorkersPerUser(n);
+      return this;
+    }
+
     public Builder maxInFlight(int n) {
       service.maxInFlight(n);
       return this;
