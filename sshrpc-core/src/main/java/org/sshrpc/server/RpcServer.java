@@ -196,6 +196,11 @@ public final class RpcServer implements AutoCloseable {
     };
   }
 
+  /** MINA's server: for tests that inspect server-side sessions and channels. */
+  org.apache.sshd.server.SshServer sshd() {
+    return sshd;
+  }
+
   /** The transport-independent service behind this server. */
   public RpcService service() {
     return service;
