@@ -30,8 +30,18 @@ final class MemoryBudget {
   private final Level global;
   private final ConcurrentHashMap<String, Level> users = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Object, Level> connections = new ConcurrentHashMap<>();
+  private final java.util.function.BooleanSupplier heapPressure;
 
   MemoryBudget(long globalLimit, long userLimit, long connectionLimit) {
+    this(globalLimit, userLimit, connectionLimit, () -> false);
+  }
+
+  /**
+   * @param heapPressure when true, every large charge is refused whatever the counters say (see
+   *     {@link HeapPressure})
+   */
+  MemoryBudget(long globalLimit, long userLimit, long connectionLimit, java.util.function.BooleanSupplier heapPressure) {
+    this.heapPressure = heapPressure;
     if (globalLimit <= 0 || userLimit <= 0 || connectionLimit <= 0) {
       throw new IllegalArgumentException(
           "memory budget: " + globalLimit + "/" + userLimit + "/" + connectionLimit + " (expected: > 0)");
@@ -48,7 +58,8 @@ final class MemoryBudget {
    * headroom), a quarter per user, an eighth per connection.
    */
   static MemoryBudget forHeap(long maxHeap) {
-    return new MemoryBudget(maxHeap / 2, maxHeap / 4, maxHeap / 8);
+    HeapPressure pressure = new HeapPressure();
+    return new MemoryBudget(maxHeap / 2, maxHeap / 4, maxHeap / 8, pressure::underPressure);
   }
 
   long globalLimit() {
@@ -162,6 +173,10 @@ final class MemoryBudget {
       if (n <= SMALL) {
         force(n);
         return true;
+      }
+      if (heapPressure.getAsBoolean()) {
+        lastRefusal = new Refusal("heap (after GC over " + (int) (HeapPressure.THRESHOLD * 100) + "%)", n, global.used.get(), global.limit);
+        return false;
       }
       if (!connection.tryAdd(n)) {
         lastRefusal = new Refusal("connection", n, connection.used.get(), connection.limit);

@@ -348,7 +348,7 @@ public final class RpcService implements AutoCloseable {
      * Default: half, a quarter and an eighth of the JVM's maximum heap.
      */
     public Builder memoryBudget(long node, long perUser, long perConnection) {
-      this.budget = new MemoryBudget(node, perUser, perConnection);
+      this.budget = new MemoryBudget(node, perUser, perConnection, new HeapPressure()::underPressure);
       return this;
     }
 

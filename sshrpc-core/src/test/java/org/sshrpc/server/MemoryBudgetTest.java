@@ -39,6 +39,18 @@ class MemoryBudgetTest {
   }
 
   @Test
+  void underHeapPressureLargeChargesAreRefusedSmallOnesPass() {
+    java.util.concurrent.atomic.AtomicBoolean pressure = new java.util.concurrent.atomic.AtomicBoolean(true);
+    MemoryBudget b = new MemoryBudget(1 << 30, 1 << 30, 1 << 30, pressure::get);
+    MemoryBudget.Account a = b.open("u", new Object());
+    assertFalse(a.tryCharge(MemoryBudget.SMALL + 1));
+    assertTrue(a.lastRefusal().level().startsWith("heap"), a.lastRefusal().toString());
+    assertTrue(a.tryCharge(MemoryBudget.SMALL));
+    pressure.set(false);
+    assertTrue(a.tryCharge(1 << 20));
+  }
+
+  @Test
   void smallChargesAlwaysPassAndAreCounted() {
     MemoryBudget b = new MemoryBudget(10_000, 10_000, 10_000);
     MemoryBudget.Account a = b.open("u", new Object());
