@@ -120,6 +120,8 @@ public final class RpcSession {
   private long framesCompleted;
   private boolean frameTimerArmed;
   private long receivedAtFrameTimer;
+  // Frames processed so far; the one being processed is number framesProcessed (1-based).
+  private long framesProcessed;
   // Budget reserved for the frame being received (its declared length), 0 when none.
   private long partialReserved;
   // Budget charged for the decoded request being dispatched now; whoever keeps the request
@@ -262,10 +264,10 @@ public final class RpcSession {
     LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, why);
     AuditLog.channelClosed(user, keyFingerprint, remoteAddress, why);
     if (mode == Mode.V2) {
-      send(new ServerMessage.ChannelError(
-              Outcome.OVERLOADED,
-              ErlTuple.of(ErlAtom.of("memory"), ErlInteger.of(pending), ErlInteger.of(r.limit() - r.used())))
-          .toTerm());
+      channelError(
+          Outcome.OVERLOADED,
+          ErlTuple.of(ErlAtom.of("memory"), ErlInteger.of(pending), ErlInteger.of(Math.max(0, r.limit() - r.used()))),
+          framesCompleted + 1);
     } else if (mode == Mode.V1) {
       v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR,
           ErlTuple.of(Outcome.OVERLOADED, ErlBinary.utf8(why)))), 0));
@@ -393,8 +395,17 @@ public final class RpcSession {
     maybeFinish();
   }
 
+  /**
+   * A v2 channel-level error about frame number {@code frameSeq} of this channel (1 is the first
+   * frame the client sent, its hello).
+   */
+  private void channelError(ErlAtom reason, Term detail, long frameSeq) {
+    send(new ServerMessage.ChannelError(reason, detail).toTerm());
+  }
+
   /** Processes one complete frame, then gives back its budget. Caller holds inputLock. */
   private void process(byte[] frame) {
+    framesProcessed++;
     try {
       long est = decodeEstimate(frame);
       if (!account.tryCharge(est)) {
@@ -438,10 +449,10 @@ public final class RpcSession {
     AuditLog.badRequest(user, keyFingerprint, remoteAddress, "overloaded: " + why);
     service.metrics().frameError("overloaded");
     if (mode == Mode.V2) {
-      send(new ServerMessage.ChannelError(
-              Outcome.OVERLOADED,
-              ErlTuple.of(ErlAtom.of("memory"), ErlInteger.of(est), ErlInteger.of(Math.max(0, r.limit() - r.used()))))
-          .toTerm());
+      channelError(
+          Outcome.OVERLOADED,
+          ErlTuple.of(ErlAtom.of("memory"), ErlInteger.of(est), ErlInteger.of(Math.max(0, r.limit() - r.used()))),
+          framesProcessed);
     } else {
       v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR,
           ErlTuple.of(Outcome.OVERLOADED, ErlBinary.utf8(why)))), 0));
@@ -495,7 +506,7 @@ public final class RpcSession {
       } else if (e.id().isPresent()) {
         send(ServerMessage.Reply.error(e.id().getAsLong(), ErlTuple.of(BADREQUEST, echo)).toTerm());
       } else {
-        send(new ServerMessage.ChannelError(BADREQUEST, echo).toTerm());
+        channelError(BADREQUEST, echo, framesProcessed);
       }
       return;
     }
@@ -516,7 +527,7 @@ public final class RpcSession {
     AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badframe: " + detail);
     ErlBinary d = ErlBinary.utf8(detail);
     if (mode == Mode.V2) {
-      send(new ServerMessage.ChannelError(BADFRAME, d).toTerm());
+      channelError(BADFRAME, d, framesProcessed);
     } else {
       v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, ErlTuple.of(BADFRAME, d))), 0));
     }
@@ -527,9 +538,8 @@ public final class RpcSession {
     LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, e.getMessage());
     AuditLog.channelClosed(user, keyFingerprint, remoteAddress, e.getMessage());
     if (mode == Mode.V2) {
-      send(new ServerMessage.ChannelError(
-              FRAME_TOO_LARGE, ErlTuple.of(ErlInteger.of(e.length()), ErlInteger.of(e.maxLength())))
-          .toTerm());
+      channelError(
+          FRAME_TOO_LARGE, ErlTuple.of(ErlInteger.of(e.length()), ErlInteger.of(e.maxLength())), framesCompleted + 1);
     }
     closeAfterFlush(e.getMessage());
     service.metrics().frameError("frame_too_large");
@@ -540,7 +550,7 @@ public final class RpcSession {
     try {
       h = (Hello) Messages.parseRequest(term);
     } catch (MessageFormatException | ClassCastException e) {
-      send(new ServerMessage.ChannelError(BADREQUEST, echo(term, ECHO_LIMIT + 1, false)).toTerm());
+      channelError(BADREQUEST, echo(term, ECHO_LIMIT + 1, false), framesProcessed);
       return;
     }
     Term pm = h.options() == null ? null : h.options().get(ErlAtom.of("max_frame"));
@@ -739,7 +749,7 @@ public final class RpcSession {
         send(ServerMessage.Reply.ok(x.id(), ErlAtom.TRUE).toTerm());
       }
     } else if (msg instanceof Hello) {
-      send(new ServerMessage.ChannelError(BADREQUEST, term).toTerm());
+      channelError(BADREQUEST, term, framesProcessed);
     }
   }
 
