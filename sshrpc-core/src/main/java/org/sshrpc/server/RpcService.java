@@ -122,7 +122,7 @@ public final class RpcService implements AutoCloseable {
     this.lanes =
         new UserLanes(
             executor,
-            b.maxWorkersPerUser > 0 ? b.maxWorkersPerUser : Math.max(2, b.executorThreads / 4),
+            b.maxWorkersPerUser > 0 ? b.maxWorkersPerUser : Math.max(1, b.executorThreads - b.executorThreads / 4),
             b.executorQueue);
   }
 
@@ -354,8 +354,8 @@ public final class RpcService implements AutoCloseable {
 
     /**
      * Functions of one SSH user queued on or running in the worker pool at once; more wait in
-     * the user's own queue, so one user's slow calls cannot take every worker. Default: max(2,
-     * executorThreads / 4).
+     * the user's own queue, so one user's slow calls cannot take every worker. Default: three
+     * quarters of executorThreads (at least a quarter is always left to the other users).
      */
     public Builder maxWorkersPerUser(int n) {
       this.maxWorkersPerUser = positive(n, "maxWorkersPerUser");
