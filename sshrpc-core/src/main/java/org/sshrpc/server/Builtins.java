@@ -221,7 +221,10 @@ final class Builtins {
     ErlList l = nonEmpty(f, args);
     Term best = l.get(0);
     for (int i = 1; i < l.size(); i++) {
-      poll(i);
+      // Every step: one comparison of two large elements can be long (deep terms, big integers).
+      if (Thread.currentThread().isInterrupted()) {
+        throw new InterruptedException();
+      }
       if (sign * TermOrder.STANDARD.compare(l.get(i), best) > 0) {
         best = l.get(i);
       }

@@ -514,4 +514,21 @@ class BuiltinsTest {
     }
     return l;
   }
+
+  /**
+   * On a worker a deadline or cancel interrupts the thread: the loops over a client-sized list
+   * notice it and stop (the pool clears the flag before its next task) instead of running on.
+   */
+  @Test
+  void loopsOverTheArgumentsStopWhenInterrupted() {
+    ErlList l = ErlList.of(seqTerms(10));
+    for (String f : new String[] {"max", "min", "sum", "reverse"}) {
+      Thread.currentThread().interrupt();
+      try {
+        assertThrows(InterruptedException.class, () -> call("lists", f, l), f);
+      } finally {
+        Thread.interrupted();
+      }
+    }
+  }
 }
