@@ -888,7 +888,7 @@ public final class RpcSession {
       return r;
     }
     RpcFunction fn = e.function();
-    if (e.inline()) {
+    if (e.runsInline(args.elements())) {
       long t0 = System.nanoTime();
       Outcome r = RpcService.run(fn, st, args);
       service.metrics().callRefused(m.name(), f.name(), args.size(), Metrics.CallStatus.of(r), System.nanoTime() - t0);
