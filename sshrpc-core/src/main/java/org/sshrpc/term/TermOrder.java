@@ -13,6 +13,13 @@ import java.util.Map;
  * compare by value, so {@code 1} and {@code 1.0} compare equal. {@link #EXACT} is the order of
  * map keys (and what {@code term_to_binary} uses to lay out small maps): every integer sorts
  * before every float at any nesting level, so it is consistent with {@link Term#equals}.
+ *
+ * <p>Every comparison costs O(size of the smaller operand) (for maps, expected: one hash lookup
+ * per key), so sorting or taking the maximum of terms a peer sent cannot be made superlinear per
+ * comparison: integers and floats compare by sign and binade before any exact arithmetic (at most
+ * 1,024 bits), and maps without sorting their keys. See {@code docs/codec.md} ("Term order
+ * costs"). Recursion follows the terms' nesting, which the decoder bounds ({@link
+ * TermLimits#maxDepth()}).
  */
 public final class TermOrder implements Comparator<Term> {
   /** The order of Erlang's comparison operators; {@code 1} and {@code 1.0} compare equal. */

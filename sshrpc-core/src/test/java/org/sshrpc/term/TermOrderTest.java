@@ -162,7 +162,7 @@ class TermOrderTest {
   @Test
   void randomTermsOrderAsBefore() {
     RandomTerms gen = new RandomTerms(20261202L, true);
-    for (int n = 0; n < 5_000; n++) {
+    for (int n = 0; n < 2_000; n++) {
       assertSameOrder(gen.term(3), gen.term(3));
     }
   }
@@ -175,7 +175,7 @@ class TermOrderTest {
   void mapsOfEqualSizeOrderAsBefore() {
     RandomTerms gen = new RandomTerms(99L, true);
     Random rnd = gen.random();
-    for (int n = 0; n < 3_000; n++) {
+    for (int n = 0; n < 1_500; n++) {
       LinkedHashMap<Term, Term> a = new LinkedHashMap<>();
       int size = 1 + rnd.nextInt(40);
       while (a.size() < size) {
