@@ -35,6 +35,7 @@ import org.sshrpc.term.ErlList;
 import org.sshrpc.term.ErlMap;
 import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
+import org.sshrpc.term.TermPrinter;
 import org.sshrpc.term.Terms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,8 @@ final class RealRpcChannel implements RpcChannel {
   private static final int MAX_BATCH = 1024;
 
   private static final Logger log = LoggerFactory.getLogger(RealRpcChannel.class);
+  /** Printed terms in log lines are cut at this many characters (bounded work, see TermPrinter). */
+  private static final int LOG_TERM_CHARS = 256;
   private static final AtomicInteger WRITERS = new AtomicInteger();
   private static final Outgoing POISON = new Outgoing(new byte[0], null);
   private static final Outgoing WAKE = new Outgoing(new byte[0], null);
@@ -629,7 +632,9 @@ final class RealRpcChannel implements RpcChannel {
       } catch (ProtocolException e) {
         closeWith(new RpcException(Status.INTERNAL, "bad data from " + peer + ": " + e.getMessage(), null, e));
       } catch (RuntimeException e) {
-        log.warn("closing channel to {}: error handling a frame", peer, e);
+        // The exception's class only at WARN: its message may quote what the server sent.
+        log.warn("closing channel to {}: error handling a frame ({})", peer, e.getClass().getName());
+        log.debug("error handling a frame from {}", peer, e);
         closeWith(new RpcException(Status.INTERNAL, "error handling data from " + peer + ": " + e, null, e));
       }
     }
@@ -702,12 +707,20 @@ final class RealRpcChannel implements RpcChannel {
       }
       if (mb == null) {
         unroutable.incrementAndGet();
-        log.warn("message from {} for unknown mailbox {} dropped", peer, Replies.brief(m.get(1)));
+        log.warn("message from {} for an unknown mailbox dropped", peer);
+        if (log.isDebugEnabled()) {
+          log.debug("message from {} for unknown mailbox {} dropped", peer, TermPrinter.print(m.get(1), LOG_TERM_CHARS));
+        }
         return;
       }
       mb.deliver(msg);
     } else if (m.isTagged("error", 3) || m.isTagged("error", 4)) {
-      log.warn("server {} reported a channel error: {}", peer, Replies.brief(t));
+      // The code (an atom such as overloaded) at WARN; the details, which may quote a request,
+      // only at DEBUG and bounded.
+      log.warn("server {} reported a channel error: {}", peer, TermPrinter.print(m.get(1), LOG_TERM_CHARS));
+      if (log.isDebugEnabled()) {
+        log.debug("channel error from {}: {}", peer, TermPrinter.print(t, LOG_TERM_CHARS));
+      }
     } else {
       throw new ProtocolException("unexpected message from " + peer + ": " + Replies.brief(t));
     }

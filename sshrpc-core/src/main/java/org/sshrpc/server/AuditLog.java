@@ -22,6 +22,13 @@ import org.sshrpc.term.Term;
  * 2026-11-26T16:20:02.001Z auth_failed user=bob key=SHA256:9aF... from=127.0.0.1:50130 method=publickey reason="key not in authorized_keys"
  * </pre>
  *
+ * <p>Values that are not plain ASCII words are double-quoted, and a peer-chosen value cannot
+ * forge or hide a record: every control (C0, DEL, C1 such as NEL), format (bidi overrides and
+ * isolates, zero-width characters, BOM), separator (U+2028, U+2029, non-ASCII spaces) and
+ * unassigned character and every lone surrogate is escaped as <code>&#92;u{XXXX}</code>, quotes and
+ * backslashes as {@code \"} and {@code \\}. Each value is cut at {@value LogText#FIELD_MAX}
+ * characters (then {@code ...}), so every line is bounded ({@link #MAX_LINE}).
+ *
  * <p>Argument values are never written (they may be secrets); neither are Erlang error reasons,
  * which often contain them: a failed call's line carries only a status and, for Java exceptions,
  * the exception class. See {@code docs/limits.md} ("Audit log") for every field and status.
@@ -36,12 +43,19 @@ final class AuditLog {
   private static final ErlAtom UNDEF = ErlAtom.of("undef");
   private static final ErlAtom NOCONNECTION = ErlAtom.of("noconnection");
 
+  /**
+   * The longest line written (then cut, with {@code ...}). Every field is at most {@value
+   * LogText#FIELD_MAX} characters and a line has at most seven, so this is never reached.
+   */
+  static final int MAX_LINE = 2048;
+
   /** A copy of every line, for tests; null in production. */
   static volatile java.util.function.Consumer<String> tap;
 
   private AuditLog() {}
 
-  private static void info(String line) {
+  private static void info(String unbounded) {
+    String line = bounded(unbounded);
     LOG.info(line);
     java.util.function.Consumer<String> t = tap;
     if (t != null) {
@@ -49,7 +63,8 @@ final class AuditLog {
     }
   }
 
-  private static void warn(String line) {
+  private static void warn(String unbounded) {
+    String line = bounded(unbounded);
     LOG.warn(line);
     java.util.function.Consumer<String> t = tap;
     if (t != null) {
@@ -198,36 +213,18 @@ final class AuditLog {
     return a == null ? "-" : a.toString();
   }
 
+  /**
+   * Appends {@code key=value}: bare when safe, else quoted with every control, format, separator
+   * and unassigned character escaped as <code>&#92;u{XXXX}</code> and {@code \"}, {@code \\} (see {@link
+   * LogText}), at most {@value LogText#FIELD_MAX} characters (then {@code ...}).
+   */
   private static void field(StringBuilder b, String key, String value) {
     b.append(' ').append(key).append('=');
-    if (value == null || value.isEmpty()) {
-      b.append("\"\"");
-      return;
-    }
-    boolean quote = false;
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) {
-        quote = true;
-        break;
-      }
-    }
-    if (!quote) {
-      b.append(value);
-      return;
-    }
-    b.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < ' ' || c == 0x7f) {
-        // Control characters would let a peer-chosen string forge a log line.
-        b.append(String.format("\\x%02x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    b.append('"');
+    LogText.appendField(b, value, LogText.FIELD_MAX);
+  }
+
+  /** A line cut at {@link #MAX_LINE} characters: a backstop, since every field is bounded. */
+  static String bounded(String line) {
+    return line.length() <= MAX_LINE ? line : line.substring(0, MAX_LINE) + LogText.CUT;
   }
 }

@@ -166,7 +166,7 @@ final class ConnectionGuard implements SessionListener {
     int missed = st.missedKeepalives.get();
     if (missed >= limits.keepaliveMaxMissed()) {
       String reason = missed + " keepalives unanswered";
-      LOG.warn("disconnecting {} from {}: {}", session.getUsername(), session.getRemoteAddress(), reason);
+      LOG.warn("disconnecting {} from {}: {}", LogText.field(session.getUsername()), session.getRemoteAddress(), reason);
       AuditLog.connectionClosed(session.getUsername(), session.getRemoteAddress(), reason);
       try {
         session.disconnect(SshConstants.SSH2_DISCONNECT_CONNECTION_LOST, reason);
@@ -183,7 +183,7 @@ final class ConnectionGuard implements SessionListener {
       // Any reply (success, failure, or unimplemented) shows the peer is alive.
       session.request(b, "keepalive@openssh.com", (cmd, reply) -> st.missedKeepalives.set(0));
     } catch (IOException | RuntimeException e) {
-      LOG.debug("keepalive to {} failed", session, e);
+      LOG.debug("keepalive to {} failed", LogText.field(String.valueOf(session)), e); // names the peer-chosen user
     }
   }
 }

@@ -56,7 +56,7 @@ final class LocalProcess extends Mailbox implements ProcessContext {
       }
     }
     if (overflow) {
-      LOG.warn("process {} killed: mailbox over {} messages", pid, MAX_MAILBOX);
+      LOG.warn("process {} killed: mailbox over {} messages", LogText.term(pid), MAX_MAILBOX);
       kill(MAILBOX_OVERFLOW);
       return;
     }
