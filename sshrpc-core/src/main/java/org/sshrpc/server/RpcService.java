@@ -276,7 +276,7 @@ public final class RpcService implements AutoCloseable {
    * error reply never echoes a large request.
    */
   static Term undef(ErlAtom m, ErlAtom f, ErlList args) {
-    Term a = args.size() <= RpcSession.ECHO_LIMIT && TermEncoder.DEFAULT.encodedSize(args) <= RpcSession.ECHO_LIMIT
+    Term a = args.size() <= RpcSession.ECHO_LIMIT && TermEncoder.DEFAULT.encodedSizeAtMost(args, RpcSession.ECHO_LIMIT) <= RpcSession.ECHO_LIMIT
         ? args
         : org.sshrpc.term.Terms.integer(args.size());
     return ErlTuple.of(UNDEF, ErlList.of(ErlTuple.of(m, f, a, ErlList.NIL)));

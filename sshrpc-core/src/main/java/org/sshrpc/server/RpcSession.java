@@ -261,7 +261,7 @@ public final class RpcSession {
     }
     MemoryBudget.Refusal r = account.lastRefusal();
     String why = "frame of " + pending + " bytes refused: " + r;
-    LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, why);
+    LOG.warn("closing sshrpc channel of {} from {}: {}", LogText.field(user), remoteAddress, LogText.field(why));
     AuditLog.channelClosed(user, keyFingerprint, remoteAddress, why);
     if (mode == Mode.V2) {
       channelError(
@@ -296,7 +296,7 @@ public final class RpcSession {
           "frame incomplete after " + service.frameTimeout().toMillis() + " ms ("
               + decoder.bufferedBytes() + " bytes received)";
     }
-    LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, reason);
+    LOG.warn("closing sshrpc channel of {} from {}: {}", LogText.field(user), remoteAddress, LogText.field(reason));
     AuditLog.channelClosed(user, keyFingerprint, remoteAddress, reason);
     closeNow(reason);
   }
@@ -473,7 +473,7 @@ public final class RpcSession {
 
   /** A printout of at most {@link #PREVIEW_CHARS} characters, computed without walking the whole term. */
   static String preview(Term term) {
-    return term.getClass().getSimpleName(); // TODO(termsafe): bounded printer
+    return org.sshrpc.term.TermPrinter.print(term, PREVIEW_CHARS);
   }
 
   private static boolean compressed(byte[] frame) {
@@ -500,7 +500,7 @@ public final class RpcSession {
     try {
       msg = Messages.parseRequest(term);
     } catch (MessageFormatException e) {
-      AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: " + e.getMessage());
+      AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: " + e.summary());
       if (mode == Mode.V1 || !e.id().isPresent() && e.received() instanceof ErlTuple && ((ErlTuple) e.received()).isTagged("mfa", ((ErlTuple) e.received()).arity())) {
         v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, echo)), 0));
       } else if (e.id().isPresent()) {
@@ -535,7 +535,7 @@ public final class RpcSession {
   }
 
   private void frameTooLarge(FrameTooLargeException e) {
-    LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, e.getMessage());
+    LOG.warn("closing sshrpc channel of {} from {}: {}", LogText.field(user), remoteAddress, e.getMessage());
     AuditLog.channelClosed(user, keyFingerprint, remoteAddress, e.getMessage());
     if (mode == Mode.V2) {
       channelError(
@@ -558,7 +558,7 @@ public final class RpcSession {
       // Replies and deliveries larger than the peer takes would only break its channel.
       peerMaxFrame = n.isInt() ? Math.min(n.intValue(), service.maxFrameLength()) : service.maxFrameLength();
     }
-    LOG.debug("v2 channel for {} (client options {})", user, h.options());
+    LOG.debug("v2 channel for {} (client options {})", LogText.field(user), LogText.term(h.options()));
     send(
         new Hello(
                 Hello.VERSION,
@@ -676,7 +676,7 @@ public final class RpcSession {
         AuditLog.call("cast", user, keyFingerprint, remoteAddress, c.module().name(), c.function().name(), c.args().size(),
             Outcome.refused(Outcome.OVERLOADED), received);
         service.metrics().callRefused(c.module().name(), c.function().name(), c.args().size(), Metrics.CallStatus.OVERLOADED, 0);
-        LOG.debug("cast {}:{}/{} dropped: overloaded", c.module().name(), c.function().name(), c.args().size());
+        LOG.debug("cast {}:{}/{} dropped: overloaded", LogText.term(c.module()), LogText.term(c.function()), c.args().size());
         return;
       }
       castsInFlight.incrementAndGet();
@@ -690,7 +690,7 @@ public final class RpcSession {
           // at DEBUG, and bounded.
           castFailures.incrementAndGet();
           if (LOG.isDebugEnabled()) {
-            LOG.debug("cast {}:{}/{} failed: {}", c.module().name(), c.function().name(), c.args().size(), preview(o.value()));
+            LOG.debug("cast {}:{}/{} failed: {}", LogText.term(c.module()), LogText.term(c.function()), c.args().size(), LogText.term(o.value()));
           }
         }
         resumeInput();
@@ -851,12 +851,12 @@ public final class RpcSession {
     // dropped (as Erlang may drop messages to a node that cannot keep up) and logged.
     if (out > 4 * service.maxOutboundBytes()) {
       droppedDeliveries.incrementAndGet();
-      LOG.debug("message to {} dropped: client not reading ({} bytes queued)", to, out);
+      LOG.debug("message to {} dropped: client not reading ({} bytes queued)", LogText.term(to), out);
       return;
     }
     if (!sendBounded(new ServerMessage.Deliver(to, message).toTerm(), null)) {
       droppedDeliveries.incrementAndGet();
-      LOG.debug("message to {} dropped: larger than the client's frame limit or the memory budget", to);
+      LOG.debug("message to {} dropped: larger than the client's frame limit or the memory budget", LogText.term(to));
     }
   }
 
@@ -985,7 +985,7 @@ public final class RpcSession {
         } catch (RuntimeException | OutOfMemoryError e) {
           // The result could not be encoded (too large for one frame, or no heap for it): the
           // caller still gets exactly one answer, an error, instead of a silent hang.
-          LOG.warn("reply of {} for {} could not be sent: {}", kind == null ? "a call" : module.name() + ":" + function.name() + "/" + arity, user, e.toString());
+          LOG.warn("reply of {} for {} could not be sent: {}", kind == null ? "a call" : LogText.field(module.name() + ":" + function.name() + "/" + arity), LogText.field(user), LogText.field(e.toString()));
           sent = Outcome.raised(RpcService.javaException(e.getClass().getName(), "reply could not be encoded: " + e.getMessage()));
           try {
             onDone.accept(sent);
@@ -1100,7 +1100,7 @@ public final class RpcSession {
 
   /** The encoded size of {@code t}, or some value above {@code cap} once it is known to exceed it. */
   private long sizeAtMost(Term t, long cap) {
-    return encoder.encodedSize(t);
+    return encoder.encodedSizeAtMost(t, cap);
   }
 
   /** {@code {reply_too_large, Size, Limit}}: the reason a too-large or unbudgeted reply is replaced by. */
@@ -1241,7 +1241,7 @@ public final class RpcSession {
     }
     if (failure != null) {
       if (!closed) {
-        LOG.debug("write to {} failed; closing the channel", user, failure);
+        LOG.debug("write to {} failed; closing the channel", LogText.field(user), failure);
         closeNow("write failed: " + failure);
       }
       return;
