@@ -32,7 +32,7 @@ final class LocalProcess extends Mailbox implements ProcessContext {
   private Term stopReason; // guarded by this; set by exit() or kill()
   private boolean terminatedCalled; // guarded by this
 
-  LocalProcess(RpcService service, RpcSession owner, RpcProcess impl) {
+  LocalProcess(RpcService service, SessionProcesses owner, RpcProcess impl) {
     super(service.processes, owner);
     this.service = service;
     this.impl = impl;
@@ -151,7 +151,7 @@ final class LocalProcess extends Mailbox implements ProcessContext {
 
   @Override
   public String user() {
-    return owner.user;
+    return owner.user();
   }
 
   @Override

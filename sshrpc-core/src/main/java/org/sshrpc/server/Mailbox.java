@@ -17,14 +17,14 @@ abstract class Mailbox {
   static final ErlAtom PROCESS = ErlAtom.of("process");
 
   final ErlPid pid;
-  final RpcSession owner;
+  final SessionProcesses owner;
   private final ProcessRegistry registry;
   private final List<Watch> watches = new ArrayList<>(); // guarded by this
   private Term exitReason; // guarded by this; non-null once dead
 
-  private record Watch(ErlRef ref, RpcSession watcher) {}
+  private record Watch(ErlRef ref, SessionProcesses watcher) {}
 
-  Mailbox(ProcessRegistry registry, RpcSession owner) {
+  Mailbox(ProcessRegistry registry, SessionProcesses owner) {
     this.registry = registry;
     this.owner = owner;
     this.pid = registry.newPid();
@@ -41,7 +41,7 @@ abstract class Mailbox {
    * Adds a monitor; when already dead, sends {@code DOWN} at once with reason {@code noproc}, as
    * Erlang's monitor/2 does.
    */
-  void monitor(ErlRef ref, RpcSession watcher) {
+  void monitor(ErlRef ref, SessionProcesses watcher) {
     synchronized (this) {
       if (exitReason == null) {
         watches.add(new Watch(ref, watcher));
@@ -52,7 +52,7 @@ abstract class Mailbox {
   }
 
   /** Drops every monitor held by {@code watcher} (its connection closed). */
-  synchronized void demonitorAll(RpcSession watcher) {
+  synchronized void demonitorAll(SessionProcesses watcher) {
     watches.removeIf(w -> w.watcher == watcher);
   }
 
