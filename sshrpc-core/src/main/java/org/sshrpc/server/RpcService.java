@@ -235,6 +235,22 @@ public final class RpcService implements AutoCloseable {
     return e;
   }
 
+  /** The access policy in force now (the process layer asks it per operation). */
+  AccessPolicy policyNow() {
+    return policy.current();
+  }
+
+  /**
+   * The process starter exported as {@code m:f/arity}, or null. No policy check: the caller has
+   * asked {@link AccessPolicy#allowsSpawn} first, so a denied caller cannot tell "denied" from
+   * "not exported".
+   */
+  ProcessFactory processStarter(ErlAtom m, ErlAtom f, int arity) {
+    RpcModule mod = modules.get(m.name());
+    RpcModule.Entry e = mod == null ? null : mod.find(f.name(), arity);
+    return e == null ? null : e.process();
+  }
+
   static Term undef(ErlAtom m, ErlAtom f, ErlList args) {
     return ErlTuple.of(UNDEF, ErlList.of(ErlTuple.of(m, f, args, ErlList.NIL)));
   }
