@@ -17,7 +17,9 @@ import org.apache.sshd.server.channel.ChannelSession;
 
 /**
  * A session channel that grants only the sshrpc subsystems: shell, exec, pty, X11 and agent
- * forwarding are refused ({@code env} is tolerated, as OpenSSH sends it before the subsystem).
+ * forwarding are refused. {@code env} requests (OpenSSH sends its {@code SendEnv} variables before
+ * the subsystem request) are answered with failure and nothing is stored: sshrpc reads no
+ * variable, and MINA would otherwise keep every one, without limit, for the channel's life.
  */
 final class RpcChannelSession extends ChannelSession {
   static final Set<String> SUBSYSTEMS = Set.of(RpcSubsystemFactory.NAME, RpcSubsystemFactory.ALIAS);
@@ -69,6 +71,11 @@ final class RpcChannelSession extends ChannelSession {
       return f;
     }
     return super.doInit(buffer);
+  }
+
+  @Override
+  protected RequestHandler.Result handleEnv(Buffer buffer, boolean wantReply) {
+    return RequestHandler.Result.ReplyFailure;
   }
 
   @Override

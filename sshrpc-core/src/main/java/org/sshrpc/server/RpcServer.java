@@ -196,6 +196,11 @@ public final class RpcServer implements AutoCloseable {
     };
   }
 
+  /** MINA's server: for tests that inspect server-side sessions and channels. */
+  org.apache.sshd.server.SshServer sshd() {
+    return sshd;
+  }
+
   /** The transport-independent service behind this server. */
   public RpcService service() {
     return service;
@@ -333,6 +338,18 @@ public final class RpcServer implements AutoCloseable {
 
     public Builder maxFrameLength(int n) {
       service.maxFrameLength(n);
+      return this;
+    }
+
+    /** See {@link RpcService.Builder#memoryBudget(long, long, long)}. */
+    public Builder memoryBudget(long node, long perUser, long perConnection) {
+      service.memoryBudget(node, perUser, perConnection);
+      return this;
+    }
+
+    /** See {@link RpcService.Builder#maxWorkersPerUser(int)}. */
+    public Builder maxWorkersPerUser(int n) {
+      service.maxWorkersPerUser(n);
       return this;
     }
 

@@ -25,6 +25,7 @@ import org.sshrpc.term.ErlList;
 import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
 import org.sshrpc.term.TermDecoder;
+import org.sshrpc.term.TermEncoder;
 import org.sshrpc.term.TermLimits;
 
 /**
@@ -61,6 +62,10 @@ public final class RpcService implements AutoCloseable {
   final long startNanos = System.nanoTime();
   private final Set<RpcSession> sessions = ConcurrentHashMap.newKeySet();
   private final Metrics metrics;
+  /** What clients make the node hold, per connection, per user and in all (see {@link MemoryBudget}). */
+  final MemoryBudget budget;
+  /** Per-user fairness in front of {@link #executor}. */
+  final UserLanes lanes;
 
   private RpcService(Builder b) {
     this.node = ErlAtom.of(b.nodeName);
@@ -70,8 +75,22 @@ public final class RpcService implements AutoCloseable {
     this.maxOutboundBytes = b.maxOutboundBytes;
     this.defaultCallTimeout = b.defaultCallTimeout;
     this.frameTimeout = b.frameTimeout;
+    // By default a request term is at most as large as a frame, compressed or not: the decoder's
+    // own 64 MiB default for decompressed terms would let a 65 KB frame pin 64 MiB per I/O thread.
     this.decoder =
-        TermDecoder.of(b.termLimits != null ? b.termLimits : TermLimits.builder().maxInputBytes(b.maxFrameLength).build());
+        TermDecoder.of(
+            b.termLimits != null
+                ? b.termLimits
+                : TermLimits.builder()
+                    .maxInputBytes(b.maxFrameLength)
+                    .maxDecompressedBytes(b.maxFrameLength)
+                    .maxBinaryBytes(Math.min(b.maxFrameLength, TermLimits.DEFAULT.maxBinaryBytes()))
+                    .build());
+    long heap = Runtime.getRuntime().maxMemory();
+    this.budget =
+        b.budget != null
+            ? b.budget
+            : MemoryBudget.forHeap(heap == Long.MAX_VALUE ? 1L << 32 : heap);
     Map<String, RpcModule> m = new LinkedHashMap<>();
     if (b.builtins) {
       for (RpcModule builtin : Builtins.modules(this)) {
@@ -100,6 +119,11 @@ public final class RpcService implements AutoCloseable {
     this.scheduler = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("sshrpc-deadline"));
     this.scheduler.setRemoveOnCancelPolicy(true);
     this.processes = new ProcessRegistry(node);
+    this.lanes =
+        new UserLanes(
+            executor,
+            b.maxWorkersPerUser > 0 ? b.maxWorkersPerUser : Math.max(1, b.executorThreads - b.executorThreads / 4),
+            b.executorQueue);
   }
 
   public static Builder builder() {
@@ -114,8 +138,19 @@ public final class RpcService implements AutoCloseable {
    * @param remoteAddress the client's address, or null
    */
   public RpcSession openSession(String user, String keyFingerprint, SocketAddress remoteAddress, SessionTransport transport) {
+    return openSession(user, keyFingerprint, remoteAddress, new Object(), transport);
+  }
+
+  /**
+   * Opens the server side of one channel of the SSH connection identified by {@code connection}
+   * (channels of one connection share its memory budget).
+   */
+  RpcSession openSession(
+      String user, String keyFingerprint, SocketAddress remoteAddress, Object connection, SessionTransport transport) {
     sessionsOpened.incrementAndGet();
-    RpcSession s = new RpcSession(this, Objects.requireNonNull(user, "user"), keyFingerprint, remoteAddress, transport);
+    RpcSession s =
+        new RpcSession(
+            this, Objects.requireNonNull(user, "user"), keyFingerprint, remoteAddress, connection, transport);
     sessions.add(s);
     return s;
   }
@@ -251,8 +286,16 @@ public final class RpcService implements AutoCloseable {
     return e == null ? null : e.process();
   }
 
+  /**
+   * Erlang's {@code {undef, [{M, F, Args, []}]}}; with the arity in place of Args when they are
+   * larger than {@link RpcSession#ECHO_LIMIT} bytes (as Erlang's own stack frames may), so an
+   * error reply never echoes a large request.
+   */
   static Term undef(ErlAtom m, ErlAtom f, ErlList args) {
-    return ErlTuple.of(UNDEF, ErlList.of(ErlTuple.of(m, f, args, ErlList.NIL)));
+    Term a = args.size() <= RpcSession.ECHO_LIMIT && TermEncoder.DEFAULT.encodedSize(args) <= RpcSession.ECHO_LIMIT
+        ? args
+        : org.sshrpc.term.Terms.integer(args.size());
+    return ErlTuple.of(UNDEF, ErlList.of(ErlTuple.of(m, f, a, ErlList.NIL)));
   }
 
   /** Runs a resolved function on the calling thread and shapes its result or failure. */
@@ -308,8 +351,32 @@ public final class RpcService implements AutoCloseable {
     private TermLimits termLimits;
     private boolean builtins = true;
     private Metrics metrics = Metrics.none();
+    private MemoryBudget budget;
+    private int maxWorkersPerUser;
 
     private Builder() {}
+
+    /**
+     * The memory budget for what clients make the node hold (buffered input, decoded requests in
+     * progress, queued replies): {@code node} bytes in all, {@code perUser} for one SSH user,
+     * {@code perConnection} for one SSH connection. A large frame, request or reply that does not
+     * fit is refused with a clear error to the client that sent it; small ones are never refused.
+     * Default: half, a quarter and an eighth of the JVM's maximum heap.
+     */
+    public Builder memoryBudget(long node, long perUser, long perConnection) {
+      this.budget = new MemoryBudget(node, perUser, perConnection, new HeapPressure()::underPressure);
+      return this;
+    }
+
+    /**
+     * Functions of one SSH user queued on or running in the worker pool at once; more wait in
+     * the user's own queue, so one user's slow calls cannot take every worker. Default: three
+     * quarters of executorThreads (at least a quarter is always left to the other users).
+     */
+    public Builder maxWorkersPerUser(int n) {
+      this.maxWorkersPerUser = positive(n, "maxWorkersPerUser");
+      return this;
+    }
 
     /** Exports a module. */
     public Builder module(RpcModule module) {

@@ -58,6 +58,25 @@ public final class RpcSession {
   private static final ErlAtom FRAME_TOO_LARGE = ErlAtom.of("frame_too_large");
   private static final ErlAtom NOCONNECTION = ErlAtom.of("noconnection");
 
+  /**
+   * Requests whose encoded frame is at most this many bytes (and not compressed) are echoed in
+   * error replies ({@code {exec_error, Term}}, {@code {badrequest, Term}}), as the seed does;
+   * larger ones get {@code {truncated, FrameBytes, Preview}} instead, Preview a bounded printout.
+   */
+  static final int ECHO_LIMIT = 1024;
+
+  /** Characters of a request's printout in a {@code truncated} summary. */
+  static final int PREVIEW_CHARS = 120;
+
+  /**
+   * Memory charged per byte of a request while it is decoded and processed: the decoded term
+   * takes more heap than its encoding (object headers, references).
+   */
+  static final int DECODE_FACTOR = 2;
+
+  private static final ErlAtom TRUNCATED = ErlAtom.of("truncated");
+  private static final ErlAtom REPLY_TOO_LARGE = ErlAtom.of("reply_too_large");
+
   /** First size of the reply buffer; it grows to the largest batch of replies. */
   private static final int OUT_INITIAL = 512;
 
@@ -77,6 +96,10 @@ public final class RpcSession {
   private final SessionTransport transport;
   private final FrameDecoder decoder;
   private final TermEncoder encoder = TermEncoder.DEFAULT;
+  /** This channel's share of the node's memory budget. */
+  final MemoryBudget.Account account;
+  /** The largest frame the peer accepts (its hello's {@code max_frame}); ours until it says. */
+  private volatile int peerMaxFrame;
 
   // Input side, guarded by inputLock.
   private final Object inputLock = new Object();
@@ -91,6 +114,13 @@ public final class RpcSession {
   private long framesCompleted;
   private boolean frameTimerArmed;
   private long receivedAtFrameTimer;
+  // Frames processed so far; the one being processed is number framesProcessed (1-based).
+  private long framesProcessed;
+  // Budget reserved for the frame being received (its declared length), 0 when none.
+  private long partialReserved;
+  // Budget charged for the decoded request being dispatched now; whoever keeps the request
+  // (a v1 job, a call on a worker) takes it over, the rest is released when dispatch ends.
+  private long requestCharge;
 
   // v1 requests (and v1-shaped answers) in order, guarded by v1Lock.
   private final Object v1Lock = new Object();
@@ -128,7 +158,13 @@ public final class RpcSession {
   private volatile long maxOutBytesSeen;
   private volatile long maxHeldBytesSeen;
 
-  RpcSession(RpcService service, String user, String keyFingerprint, SocketAddress remote, SessionTransport transport) {
+  RpcSession(
+      RpcService service,
+      String user,
+      String keyFingerprint,
+      SocketAddress remote,
+      Object connection,
+      SessionTransport transport) {
     this.service = service;
     this.user = user;
     this.keyFingerprint = keyFingerprint;
@@ -136,6 +172,8 @@ public final class RpcSession {
     this.transport = transport;
     this.decoder = new FrameDecoder(service.maxFrameLength());
     this.procs = new SessionProcesses(this);
+    this.peerMaxFrame = service.maxFrameLength();
+    this.account = service.budget.open(user, connection);
     service.metrics().sessionOpened();
   }
 
@@ -161,6 +199,9 @@ public final class RpcSession {
           decoder.feed(buf, off, len, this::onFrame);
         } catch (FrameTooLargeException e) {
           frameTooLarge(e);
+          return;
+        }
+        if (!reservePartialFrame()) {
           return;
         }
         armFrameTimer();
@@ -189,6 +230,42 @@ public final class RpcSession {
     } catch (RejectedExecutionException e) {
       frameTimerArmed = false; // the service is closing
     }
+  }
+
+  /**
+   * Reserves memory for a frame whose header has arrived, before its body is buffered: a frame
+   * the budget cannot hold closes the channel with a clear error, instead of letting many channels
+   * each buffer up to {@code maxFrameLength}. Caller holds inputLock. Returns false when closing.
+   */
+  private boolean reservePartialFrame() {
+    int pending = decoder.pendingFrameLength();
+    if (pending < 0 || partialReserved > 0) {
+      return true;
+    }
+    long need = FrameDecoder.HEADER_LENGTH + (long) pending;
+    if (need <= MemoryBudget.SMALL) {
+      return true; // charged when complete (force), like any small frame
+    }
+    if (account.tryCharge(need)) {
+      partialReserved = need;
+      return true;
+    }
+    MemoryBudget.Refusal r = account.lastRefusal();
+    String why = "frame of " + pending + " bytes refused: " + r;
+    LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, why);
+    AuditLog.channelClosed(user, keyFingerprint, remoteAddress, why);
+    if (mode == Mode.V2) {
+      channelError(
+          Outcome.OVERLOADED,
+          ErlTuple.of(ErlAtom.of("memory"), ErlInteger.of(pending), ErlInteger.of(Math.max(0, r.limit() - r.used()))),
+          framesCompleted + 1);
+    } else if (mode == Mode.V1) {
+      v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR,
+          ErlTuple.of(Outcome.OVERLOADED, ErlBinary.utf8(why)))), 0));
+    }
+    service.metrics().frameError("overloaded");
+    closeAfterFlush(why);
+    return false;
   }
 
   private void frameTimerFired(long seen) {
@@ -226,6 +303,13 @@ public final class RpcSession {
   private void onFrame(byte[] frame) {
     framesIn.incrementAndGet();
     framesCompleted++;
+    // A large frame was reserved when its header came; a small one is charged now. Either way the
+    // frame holds HEADER_LENGTH + length bytes of budget until it is processed.
+    if (partialReserved > 0) {
+      partialReserved = 0;
+    } else {
+      account.force(FrameDecoder.HEADER_LENGTH + (long) frame.length);
+    }
     if (draining || !held.isEmpty() || !canAccept()) {
       held.add(frame);
       heldBytes += FrameDecoder.HEADER_LENGTH + frame.length;
@@ -302,7 +386,92 @@ public final class RpcSession {
     maybeFinish();
   }
 
+  /**
+   * A v2 channel-level error about frame number {@code frameSeq} of this channel (1 is the first
+   * frame the client sent, its hello).
+   */
+  private void channelError(ErlAtom reason, Term detail, long frameSeq) {
+    send(new ServerMessage.ChannelError(reason, detail).toTerm());
+  }
+
+  /** Processes one complete frame, then gives back its budget. Caller holds inputLock. */
   private void process(byte[] frame) {
+    framesProcessed++;
+    try {
+      long est = decodeEstimate(frame);
+      if (!account.tryCharge(est)) {
+        requestRefused(frame, est);
+        return;
+      }
+      requestCharge = est;
+      processCharged(frame);
+    } finally {
+      account.release(FrameDecoder.HEADER_LENGTH + (long) frame.length);
+      account.release(requestCharge);
+      requestCharge = 0;
+    }
+  }
+
+  /** The request's budget, handed to whoever keeps the decoded request (a v1 job, a call). */
+  private long takeRequestCharge() {
+    long c = requestCharge;
+    requestCharge = 0;
+    return c;
+  }
+
+  /**
+   * Memory charged for decoding and keeping one request: {@link #DECODE_FACTOR} times its size,
+   * the declared decompressed size for a compressed term (the decoder refuses one declaring more
+   * than its limit before inflating anything).
+   */
+  private long decodeEstimate(byte[] frame) {
+    long size = frame.length;
+    if (frame.length >= 6 && (frame[0] & 0xFF) == 131 && frame[1] == 80) {
+      long declared = ((frame[2] & 0xFFL) << 24) | ((frame[3] & 0xFF) << 16) | ((frame[4] & 0xFF) << 8) | (frame[5] & 0xFF);
+      size = Math.max(size, Math.min(declared, service.maxFrameLength()));
+    }
+    return DECODE_FACTOR * size;
+  }
+
+  /** A request the memory budget cannot take now: refused before it is decoded. */
+  private void requestRefused(byte[] frame, long est) {
+    MemoryBudget.Refusal r = account.lastRefusal();
+    String why = "request of " + frame.length + " bytes refused: " + r;
+    AuditLog.badRequest(user, keyFingerprint, remoteAddress, "overloaded: " + why);
+    service.metrics().frameError("overloaded");
+    if (mode == Mode.V2) {
+      channelError(
+          Outcome.OVERLOADED,
+          ErlTuple.of(ErlAtom.of("memory"), ErlInteger.of(est), ErlInteger.of(Math.max(0, r.limit() - r.used()))),
+          framesProcessed);
+    } else {
+      v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR,
+          ErlTuple.of(Outcome.OVERLOADED, ErlBinary.utf8(why)))), 0));
+    }
+  }
+
+  /**
+   * What an error reply says about a request it refuses: the request itself when it is small (the
+   * seed's {@code {exec_error, Term}}), else {@code {truncated, FrameBytes, Preview}}, so an error
+   * reply is never larger than about {@link #ECHO_LIMIT} bytes however large the request decoded.
+   */
+  static Term echo(Term term, int frameBytes, boolean compressed) {
+    if (frameBytes <= ECHO_LIMIT && !compressed) {
+      return term;
+    }
+    return ErlTuple.of(TRUNCATED, ErlInteger.of(frameBytes), ErlBinary.utf8(preview(term)));
+  }
+
+  /** A printout of at most {@link #PREVIEW_CHARS} characters, computed without walking the whole term. */
+  static String preview(Term term) {
+    return term.getClass().getSimpleName(); // TODO(termsafe): bounded printer
+  }
+
+  private static boolean compressed(byte[] frame) {
+    return frame.length >= 2 && frame[1] == 80;
+  }
+
+  private void processCharged(byte[] frame) {
     Term term;
     try {
       term = service.decoder().decode(frame);
@@ -310,6 +479,7 @@ public final class RpcSession {
       badFrame(e.getMessage());
       return;
     }
+    Term echo = echo(term, frame.length, compressed(frame));
     if (mode == Mode.UNDECIDED) {
       mode = term instanceof ErlTuple && ((ErlTuple) term).isTagged("sshrpc_hello", 3) ? Mode.V2 : Mode.V1;
       if (mode == Mode.V2) {
@@ -323,34 +493,34 @@ public final class RpcSession {
     } catch (MessageFormatException e) {
       AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: " + e.getMessage());
       if (mode == Mode.V1 || !e.id().isPresent() && e.received() instanceof ErlTuple && ((ErlTuple) e.received()).isTagged("mfa", ((ErlTuple) e.received()).arity())) {
-        v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, term))));
+        v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, echo)), 0));
       } else if (e.id().isPresent()) {
-        send(ServerMessage.Reply.error(e.id().getAsLong(), ErlTuple.of(BADREQUEST, term)).toTerm());
+        send(ServerMessage.Reply.error(e.id().getAsLong(), ErlTuple.of(BADREQUEST, echo)).toTerm());
       } else {
-        send(new ServerMessage.ChannelError(BADREQUEST, term).toTerm());
+        channelError(BADREQUEST, echo, framesProcessed);
       }
       return;
     }
     if (msg instanceof ClientMessage.Mfa) {
-      v1Enqueue(V1Job.call((ClientMessage.Mfa) msg));
+      v1Enqueue(V1Job.call((ClientMessage.Mfa) msg, takeRequestCharge()));
       return;
     }
     if (mode == Mode.V1) {
       // A v1 channel never sees a v2 message: anything but an mfa is the seed's exec_error.
       AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: v2 message on a v1 channel");
-      v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, term))));
+      v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, echo)), 0));
       return;
     }
-    dispatchV2(msg, term);
+    dispatchV2(msg, echo);
   }
 
   private void badFrame(String detail) {
     AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badframe: " + detail);
     ErlBinary d = ErlBinary.utf8(detail);
     if (mode == Mode.V2) {
-      send(new ServerMessage.ChannelError(BADFRAME, d).toTerm());
+      channelError(BADFRAME, d, framesProcessed);
     } else {
-      v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, ErlTuple.of(BADFRAME, d)))));
+      v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, ErlTuple.of(BADFRAME, d))), 0));
     }
     service.metrics().frameError("badframe");
   }
@@ -359,9 +529,8 @@ public final class RpcSession {
     LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, e.getMessage());
     AuditLog.channelClosed(user, keyFingerprint, remoteAddress, e.getMessage());
     if (mode == Mode.V2) {
-      send(new ServerMessage.ChannelError(
-              FRAME_TOO_LARGE, ErlTuple.of(ErlInteger.of(e.length()), ErlInteger.of(e.maxLength())))
-          .toTerm());
+      channelError(
+          FRAME_TOO_LARGE, ErlTuple.of(ErlInteger.of(e.length()), ErlInteger.of(e.maxLength())), framesCompleted + 1);
     }
     closeAfterFlush(e.getMessage());
     service.metrics().frameError("frame_too_large");
@@ -372,8 +541,13 @@ public final class RpcSession {
     try {
       h = (Hello) Messages.parseRequest(term);
     } catch (MessageFormatException | ClassCastException e) {
-      send(new ServerMessage.ChannelError(BADREQUEST, term).toTerm());
+      channelError(BADREQUEST, echo(term, ECHO_LIMIT + 1, false), framesProcessed);
       return;
+    }
+    Term pm = h.options() == null ? null : h.options().get(ErlAtom.of("max_frame"));
+    if (pm instanceof ErlInteger n && n.signum() > 0) {
+      // Replies and deliveries larger than the peer takes would only break its channel.
+      peerMaxFrame = n.isInt() ? Math.min(n.intValue(), service.maxFrameLength()) : service.maxFrameLength();
     }
     LOG.debug("v2 channel for {} (client options {})", user, h.options());
     send(
@@ -389,13 +563,13 @@ public final class RpcSession {
   // ---------------------------------------------------------------- v1
 
   /** One v1 request, or a v1 answer already known (errors), kept in request order. */
-  private record V1Job(ClientMessage.Mfa mfa, ServerMessage.Answer answer, long receivedNanos) {
-    static V1Job call(ClientMessage.Mfa m) {
-      return new V1Job(m, null, System.nanoTime());
+  private record V1Job(ClientMessage.Mfa mfa, ServerMessage.Answer answer, long receivedNanos, long memory) {
+    static V1Job call(ClientMessage.Mfa m, long memory) {
+      return new V1Job(m, null, System.nanoTime(), memory);
     }
 
-    static V1Job answer(ServerMessage.Answer a) {
-      return new V1Job(null, a, 0);
+    static V1Job answer(ServerMessage.Answer a, long memory) {
+      return new V1Job(null, a, 0, memory);
     }
   }
 
@@ -434,13 +608,15 @@ public final class RpcSession {
       }
       if (job.answer != null) {
         send(job.answer.toTerm());
+        account.release(job.memory);
         continue;
       }
       ClientMessage.Mfa m = job.mfa;
       CallState st = new CallState(-1, deadlineFor(ClientMessage.Call.INFINITY));
+      st.memory = job.memory;
       st.audited("call", m.module(), m.function(), m.args().size(), job.receivedNanos);
       st.onDone = o -> {
-        send(o.v1Answer().toTerm());
+        sendV1(o);
         v1Next();
         resumeInput();
       };
@@ -448,10 +624,12 @@ public final class RpcSession {
       if (now == null) {
         return; // running on a worker: v1Next continues from its completion
       }
-      // Refused before running (denied, undef, overloaded): answer here, without recursion.
+      // Refused before running (denied, undef, overloaded) or run inline: answer here, without
+      // recursion.
       st.done.set(true);
+      account.release(st.memory);
       st.audit(now);
-      send(now.v1Answer().toTerm());
+      sendV1(now);
     }
     resumeInput();
   }
@@ -474,8 +652,9 @@ public final class RpcSession {
         return;
       }
       CallState st = new CallState(c.id(), deadlineFor(c.timeoutMillis()));
+      st.memory = takeRequestCharge();
       st.audited("call", c.module(), c.function(), c.args().size(), received);
-      st.onDone = o -> send(o.v2Reply(c.id()).toTerm());
+      st.onDone = o -> sendV2(c.id(), o);
       calls.put(c.id(), st);
       Outcome now = start(st, c.module(), c.function(), c.args());
       if (now != null) {
@@ -488,17 +667,22 @@ public final class RpcSession {
         AuditLog.call("cast", user, keyFingerprint, remoteAddress, c.module().name(), c.function().name(), c.args().size(),
             Outcome.refused(Outcome.OVERLOADED), received);
         service.metrics().callRefused(c.module().name(), c.function().name(), c.args().size(), Metrics.CallStatus.OVERLOADED, 0);
-        LOG.warn("cast {}:{}/{} from {} dropped: overloaded", c.module().name(), c.function().name(), c.args().size(), user);
+        LOG.debug("cast {}:{}/{} dropped: overloaded", c.module().name(), c.function().name(), c.args().size());
         return;
       }
       castsInFlight.incrementAndGet();
       CallState st = new CallState(-1, deadlineFor(ClientMessage.Call.INFINITY));
+      st.memory = takeRequestCharge();
       st.audited("cast", c.module(), c.function(), c.args().size(), received);
       st.onDone = o -> {
         castsInFlight.decrementAndGet();
         if (!o.ok()) {
+          // The audit line records the failure; its reason (which may carry argument values) only
+          // at DEBUG, and bounded.
           castFailures.incrementAndGet();
-          LOG.info("cast {}:{}/{} from {} failed: {}", c.module().name(), c.function().name(), c.args().size(), user, o.value());
+          if (LOG.isDebugEnabled()) {
+            LOG.debug("cast {}:{}/{} failed: {}", c.module().name(), c.function().name(), c.args().size(), preview(o.value()));
+          }
         }
         resumeInput();
       };
@@ -512,7 +696,7 @@ public final class RpcSession {
         st.finish(Outcome.refused(Outcome.CANCELLED), true);
       }
     } else if (msg instanceof Hello) {
-      send(new ServerMessage.ChannelError(BADREQUEST, term).toTerm());
+      channelError(BADREQUEST, term, framesProcessed);
     } else {
       procs.handle(msg);
     }
@@ -528,10 +712,13 @@ public final class RpcSession {
     // dropped (as Erlang may drop messages to a node that cannot keep up) and logged.
     if (out > 4 * service.maxOutboundBytes()) {
       droppedDeliveries.incrementAndGet();
-      LOG.warn("message to {} of {} dropped: client not reading ({} bytes queued)", to, user, out);
+      LOG.debug("message to {} dropped: client not reading ({} bytes queued)", to, out);
       return;
     }
-    send(new ServerMessage.Deliver(to, message).toTerm());
+    if (!sendBounded(new ServerMessage.Deliver(to, message).toTerm(), null)) {
+      droppedDeliveries.incrementAndGet();
+      LOG.debug("message to {} dropped: larger than the client's frame limit or the memory budget", to);
+    }
   }
 
   // ---------------------------------------------------------------- calls
@@ -566,7 +753,11 @@ public final class RpcSession {
     }
     st.metered(m, f, args.size());
     try {
-      st.future = service.executor.submit(() -> st.finish(RpcService.run(fn, st, args), false));
+      st.future =
+          service.lanes.submit(
+              user,
+              () -> st.finish(RpcService.run(fn, st, args), false),
+              () -> st.finish(Outcome.refused(Outcome.OVERLOADED), false));
     } catch (RejectedExecutionException ex) {
       st.unmetered(Metrics.CallStatus.OVERLOADED);
       return Outcome.refused(Outcome.OVERLOADED);
@@ -597,6 +788,8 @@ public final class RpcSession {
     volatile Future<?> future;
     volatile boolean interruptRequested;
     volatile ScheduledFuture<?> timer;
+    // Budget held for the decoded request until the call finishes.
+    volatile long memory;
     // What the audit line names; null kind for states that are not audited.
     private String kind;
     private ErlAtom module;
@@ -628,6 +821,7 @@ public final class RpcSession {
       if (!done.compareAndSet(false, true)) {
         return;
       }
+      account.release(memory);
       meterFinished(o);
       if (id >= 0) {
         calls.remove(id, this);
@@ -730,14 +924,75 @@ public final class RpcSession {
    * processed (then the end of that processing writes it, with the other replies it produced).
    */
   void send(Term t) {
+    long size = encoder.encodedSize(t);
+    account.force(4 + size);
+    enqueue(t, size);
+  }
+
+  /**
+   * Queues a reply or delivery whose size the client controls (a function's result, a message):
+   * its size is checked against the peer's frame limit and charged to the memory budget BEFORE
+   * it is encoded. When either refuses, {@code fallback} (given the size; null to drop) supplies
+   * the small error sent instead. Returns false when the term was not sent.
+   */
+  boolean sendBounded(Term t, java.util.function.LongFunction<Term> fallback) {
+    int limit = peerMaxFrame;
+    long size = sizeAtMost(t, limit);
+    String refusal = null;
+    if (size > limit) {
+      refusal = "larger than the frame limit";
+    } else if (!account.tryCharge(4 + size)) {
+      refusal = String.valueOf(account.lastRefusal());
+    } else {
+      enqueue(t, size);
+      return true;
+    }
+    if (fallback == null) {
+      return false;
+    }
+    LOG.debug("reply to {} replaced: {} bytes, {}", remoteAddress, size > limit ? ">" + limit : size, refusal);
+    send(fallback.apply(size));
+    return false;
+  }
+
+  /** The encoded size of {@code t}, or some value above {@code cap} once it is known to exceed it. */
+  private long sizeAtMost(Term t, long cap) {
+    return encoder.encodedSize(t);
+  }
+
+  /** {@code {reply_too_large, Size, Limit}}: the reason a too-large or unbudgeted reply is replaced by. */
+  private Term tooLarge(long size) {
+    long room = peerMaxFrame;
+    MemoryBudget.Refusal r = account.lastRefusal();
+    if (size <= peerMaxFrame && r != null) {
+      room = Math.max(0, r.limit() - r.used());
+    }
+    return ErlTuple.of(REPLY_TOO_LARGE, size > peerMaxFrame ? ErlAtom.of("over_limit") : ErlInteger.of(size), ErlInteger.of(room));
+  }
+
+  private void sendV1(Outcome o) {
+    sendBounded(o.v1Answer().toTerm(), size -> Outcome.refused(tooLarge(size)).v1Answer().toTerm());
+  }
+
+  private void sendV2(long id, Outcome o) {
+    sendBounded(o.v2Reply(id).toTerm(), size -> Outcome.refused(tooLarge(size)).v2Reply(id).toTerm());
+  }
+
+  /** Queues an encoded-size-known term (already charged) and starts a write if none is running. */
+  private void enqueue(Term t, long lsize) {
     boolean start;
     synchronized (outLock) {
       if (closed) {
+        account.release(4 + lsize);
         return;
       }
       // Encoded straight into the queue: no intermediate arrays. A term that cannot be encoded
       // throws before outLen moves, so the queue is left as it was.
-      int size = encoder.encodedSize(t);
+      if (lsize > Integer.MAX_VALUE - 8) {
+        account.release(4 + lsize);
+        throw new IllegalArgumentException("reply of " + lsize + " bytes (expected: < 2 GiB)");
+      }
+      int size = (int) lsize;
       ensureOut(4 + (long) size);
       putLength(outBuf, outLen, size);
       encoder.encode(t, outBuf, outLen + 4);
@@ -834,6 +1089,7 @@ public final class RpcSession {
   }
 
   private void written(byte[] data, int n, Throwable failure) {
+    account.release(n);
     synchronized (outLock) {
       outBytes -= n;
       if (data.length <= OUT_KEEP && failure == null) {
@@ -914,6 +1170,7 @@ public final class RpcSession {
     }
     service.sessionClosed(this);
     service.metrics().sessionClosed();
+    account.close();
     synchronized (inputLock) {
       held.clear();
       heldBytes = 0;

@@ -40,7 +40,7 @@ final class RpcSubsystem implements AsyncCommand, ChannelDataReceiver, SessionTr
   public void start(ChannelSession channel, Environment env) throws IOException {
     this.channel = channel;
     SessionIdentity id = SessionIdentity.of(channel.getServerSession());
-    session = service.openSession(id.user(), id.keyFingerprint(), id.remoteAddress(), this);
+    session = service.openSession(id.user(), id.keyFingerprint(), id.remoteAddress(), channel.getServerSession(), this);
     // Replace MINA's default receiver, so bytes reach the session without a pipe or a thread.
     channel.setDataReceiver(this);
     LOG.debug("sshrpc channel opened for {} from {}", id.user(), id.remoteAddress());

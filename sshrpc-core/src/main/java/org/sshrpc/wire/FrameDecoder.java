@@ -133,6 +133,15 @@ public final class FrameDecoder {
     return bodyLength < 0 ? headerFilled : HEADER_LENGTH + bodyFilled;
   }
 
+  /**
+   * The declared body length of the frame being received, or -1 when no header is complete (at a
+   * frame boundary, or inside a header). Lets the owner reserve memory for a large frame as soon as
+   * its header arrives, before its body is buffered.
+   */
+  public int pendingFrameLength() {
+    return bodyLength;
+  }
+
   /** True when no partial frame is buffered, i.e. the stream ended on a frame boundary. */
   public boolean atFrameBoundary() {
     return bodyLength < 0 && headerFilled == 0;
