@@ -169,6 +169,35 @@ final class AuditLog {
   }
 
   /**
+   * Logs a process operation the policy or the receiving process refused: {@code op} is the verb,
+   * {@code target} the pid or name it aimed at (cut to {@value #TARGET_CHARS} characters), {@code
+   * owner} the other user whose process it was, or null. Never the message itself. {@code count}
+   * is how many the channel has had refused so far (the caller logs a sample once there are many).
+   */
+  static void processRefused(
+      String user, String keyFingerprint, SocketAddress from, String op, String target, String owner,
+      String reason, long count) {
+    if (!LOG.isInfoEnabled() && tap == null) {
+      return;
+    }
+    StringBuilder b = new StringBuilder(192);
+    b.append(Instant.now()).append(" process_refused");
+    field(b, "user", user);
+    field(b, "key", keyFingerprint == null ? "-" : keyFingerprint);
+    field(b, "from", address(from));
+    field(b, "op", op);
+    field(b, "target", target.length() > TARGET_CHARS ? target.substring(0, TARGET_CHARS) + "..." : target);
+    if (owner != null) {
+      field(b, "owner", owner);
+    }
+    field(b, "reason", reason);
+    b.append(" count=").append(count);
+    info(b.toString());
+  }
+
+  private static final int TARGET_CHARS = 96;
+
+  /**
    * The status word of an outcome: {@code ok}, {@code raised}, {@code undef}, {@code denied},
    * {@code timeout}, {@code cancelled}, {@code overloaded}, {@code noconnection}, {@code error}.
    */

@@ -32,10 +32,20 @@ final class LocalProcess extends Mailbox implements ProcessContext {
   private Term stopReason; // guarded by this; set by exit() or kill()
   private boolean terminatedCalled; // guarded by this
 
-  LocalProcess(RpcService service, RpcSession owner, RpcProcess impl) {
-    super(service.processes, owner);
+  LocalProcess(RpcService service, SessionProcesses owner, RpcProcess impl) {
+    super(service.processes, owner, owner.account(), true);
     this.service = service;
     this.impl = impl;
+  }
+
+  @Override
+  boolean acceptsFrom(String sender, org.sshrpc.acl.AccessPolicy policy) {
+    try {
+      return impl.acceptsFrom(sender);
+    } catch (RuntimeException e) {
+      LOG.debug("process {} acceptsFrom threw; refusing", pid, e);
+      return false; // the process could not say yes
+    }
   }
 
   @Override
@@ -151,15 +161,13 @@ final class LocalProcess extends Mailbox implements ProcessContext {
 
   @Override
   public String user() {
-    return owner.user;
+    return ownerUser();
   }
 
   @Override
   public void send(Term destination, Term message) {
-    Mailbox m = service.processes.resolve(destination);
-    if (m != null) {
-      m.deliver(message);
-    }
+    // As its owner's client would: the same policy rules, with the owner's user and key.
+    owner.send(destination, message);
   }
 
   @Override

@@ -270,6 +270,22 @@ public final class RpcService implements AutoCloseable {
     return e;
   }
 
+  /** The access policy in force now (the process layer asks it per operation). */
+  AccessPolicy policyNow() {
+    return policy.current();
+  }
+
+  /**
+   * The process starter exported as {@code m:f/arity}, or null. No policy check: the caller has
+   * asked {@link AccessPolicy#allowsSpawn} first, so a denied caller cannot tell "denied" from
+   * "not exported".
+   */
+  ProcessFactory processStarter(ErlAtom m, ErlAtom f, int arity) {
+    RpcModule mod = modules.get(m.name());
+    RpcModule.Entry e = mod == null ? null : mod.find(f.name(), arity);
+    return e == null ? null : e.process();
+  }
+
   /**
    * Erlang's {@code {undef, [{M, F, Args, []}]}}; with the arity in place of Args when they are
    * larger than {@link RpcSession#ECHO_LIMIT} bytes (as Erlang's own stack frames may), so an

@@ -50,11 +50,6 @@ import org.sshrpc.wire.ServerMessage;
 public final class RpcSession {
   private static final Logger LOG = LoggerFactory.getLogger(RpcSession.class);
 
-  /** Mailboxes and processes one channel may hold at once. */
-  static final int MAX_PROCESSES = 1000;
-
-  static final int MAX_MONITORS = 10_000;
-
   /** Bytes a peer must send per frame timeout while a frame is incomplete (2 KiB/s at 30 s). */
   static final int MIN_FRAME_PROGRESS = 64 << 10;
 
@@ -62,7 +57,6 @@ public final class RpcSession {
   private static final ErlAtom BADREQUEST = ErlAtom.of("badrequest");
   private static final ErlAtom FRAME_TOO_LARGE = ErlAtom.of("frame_too_large");
   private static final ErlAtom NOCONNECTION = ErlAtom.of("noconnection");
-  private static final ErlAtom BADARG = ErlAtom.of("badarg");
 
   /**
    * Requests whose encoded frame is at most this many bytes (and not compressed) are echoed in
@@ -153,12 +147,8 @@ public final class RpcSession {
 
   private volatile boolean closed;
 
-  // Processes and mailboxes this channel owns; monitors it holds.
-  private final Set<LocalProcess> processes = ConcurrentHashMap.newKeySet();
-  private final Map<ErlPid, Mailbox> watched = new ConcurrentHashMap<>();
-  private final AtomicInteger monitors = new AtomicInteger();
-  private volatile ClientMailbox defaultMailbox;
-  private final List<ClientMailbox> mailboxes = new ArrayList<>(); // guarded by itself
+  // The process room: processes and mailboxes this channel owns, monitors it holds.
+  private final SessionProcesses procs;
 
   // Accounting, read by tests and logs.
   final AtomicLong framesIn = new AtomicLong();
@@ -181,6 +171,7 @@ public final class RpcSession {
     this.remoteAddress = remote;
     this.transport = transport;
     this.decoder = new FrameDecoder(service.maxFrameLength());
+    this.procs = new SessionProcesses(this);
     this.peerMaxFrame = service.maxFrameLength();
     this.account = service.budget.open(user, connection);
     service.metrics().sessionOpened();
@@ -704,141 +695,11 @@ public final class RpcSession {
       if (st != null) {
         st.finish(Outcome.refused(Outcome.CANCELLED), true);
       }
-    } else if (msg instanceof ClientMessage.Spawn s) {
-      spawn(s);
-    } else if (msg instanceof ClientMessage.Send s) {
-      Mailbox m = service.processes.resolve(s.destination());
-      if (m != null) {
-        m.deliver(s.message());
-      }
-    } else if (msg instanceof ClientMessage.Register r) {
-      Mailbox m = service.processes.get(r.pid());
-      boolean ok = m != null && m.owner == this && service.processes.register(r.name(), r.pid());
-      send(ok ? ServerMessage.Reply.ok(r.id(), ErlAtom.TRUE).toTerm() : ServerMessage.Reply.error(r.id(), BADARG).toTerm());
-    } else if (msg instanceof ClientMessage.Whereis w) {
-      ErlPid p = service.processes.whereis(w.name());
-      send(ServerMessage.Reply.ok(w.id(), p == null ? ErlAtom.UNDEFINED : p).toTerm());
-    } else if (msg instanceof ClientMessage.Monitor mo) {
-      if (monitors.get() >= MAX_MONITORS) {
-        send(Outcome.refused(Outcome.OVERLOADED).v2Reply(mo.id()).toTerm());
-        return;
-      }
-      ErlRef ref = service.processes.newRef();
-      send(ServerMessage.Reply.ok(mo.id(), ref).toTerm());
-      monitors.incrementAndGet(); // given back when its DOWN is delivered
-      Mailbox target = service.processes.get(mo.pid());
-      if (target == null) {
-        deliverDown(ref, mo.pid(), ErlAtom.of("noproc"));
-      } else {
-        watched.put(target.pid, target);
-        target.monitor(ref, this);
-      }
-    } else if (msg instanceof ClientMessage.Mailbox mb) {
-      ClientMailbox box = newMailbox();
-      send(box == null
-          ? Outcome.refused(Outcome.OVERLOADED).v2Reply(mb.id()).toTerm()
-          : ServerMessage.Reply.ok(mb.id(), box.pid).toTerm());
-    } else if (msg instanceof ClientMessage.Exit x) {
-      Mailbox m = service.processes.get(x.pid());
-      if (m == null) {
-        send(ServerMessage.Reply.ok(x.id(), ErlAtom.TRUE).toTerm()); // already dead, as exit/2
-      } else if (m.owner != this || !(m instanceof LocalProcess)) {
-        send(ServerMessage.Reply.error(x.id(), BADARG).toTerm());
-      } else {
-        ((LocalProcess) m).kill(x.reason());
-        send(ServerMessage.Reply.ok(x.id(), ErlAtom.TRUE).toTerm());
-      }
     } else if (msg instanceof Hello) {
       channelError(BADREQUEST, term, framesProcessed);
+    } else {
+      procs.handle(msg);
     }
-  }
-
-  private void spawn(ClientMessage.Spawn s) {
-    if (processes.size() >= MAX_PROCESSES) {
-      send(Outcome.refused(Outcome.OVERLOADED).v2Reply(s.id()).toTerm());
-      return;
-    }
-    CallState st = new CallState(s.id(), deadlineFor(ClientMessage.Call.INFINITY));
-    st.audited("spawn", s.module(), s.function(), s.args().size(), System.nanoTime());
-    Outcome[] refusal = new Outcome[1];
-    RpcModule.Entry e = service.resolve(st, s.module(), s.function(), s.args(), refusal);
-    if (e == null || e.process() == null) {
-      Outcome o = refusal[0] != null ? refusal[0] : Outcome.raised(RpcService.undef(s.module(), s.function(), s.args()));
-      st.audit(o);
-      send(o.v2Reply(s.id()).toTerm());
-      return;
-    }
-    ProcessFactory factory = e.process();
-    try {
-      service.executor.execute(() -> {
-        Outcome o;
-        try {
-          RpcProcess impl = factory.start(st, s.args().elements());
-          if (impl == null) {
-            throw new NullPointerException("process factory returned null");
-          }
-          LocalProcess p = new LocalProcess(service, this, impl);
-          if (closed) {
-            o = Outcome.refused(NOCONNECTION);
-          } else {
-            processes.add(p);
-            service.processes.add(p);
-            if (closed) { // raced with close(): do not leak it
-              p.kill(NOCONNECTION);
-            }
-            o = Outcome.ok(p.pid);
-          }
-        } catch (ErlangException ex) {
-          o = Outcome.raised(ex.reason());
-        } catch (Exception | StackOverflowError | LinkageError | OutOfMemoryError ex) {
-          o = Outcome.raised(RpcService.javaException(ex.getClass().getName(), ex.getMessage()));
-        }
-        st.audit(o);
-        send(o.v2Reply(s.id()).toTerm());
-      });
-    } catch (RejectedExecutionException ex) {
-      st.audit(Outcome.refused(Outcome.OVERLOADED));
-      send(Outcome.refused(Outcome.OVERLOADED).v2Reply(s.id()).toTerm());
-    }
-  }
-
-  private ClientMailbox newMailbox() {
-    synchronized (mailboxes) {
-      if (mailboxes.size() >= MAX_PROCESSES || closed) {
-        return null;
-      }
-      ClientMailbox box = new ClientMailbox(service.processes, this);
-      mailboxes.add(box);
-      service.processes.add(box);
-      return box;
-    }
-  }
-
-  private ClientMailbox defaultMailbox() {
-    ClientMailbox box = defaultMailbox;
-    if (box == null) {
-      synchronized (mailboxes) {
-        box = defaultMailbox;
-        if (box == null) {
-          box = new ClientMailbox(service.processes, this);
-          mailboxes.add(box);
-          service.processes.add(box);
-          defaultMailbox = box;
-        }
-      }
-    }
-    return box;
-  }
-
-  /** Called by a monitored mailbox when it dies. */
-  void deliverDown(ErlRef ref, ErlPid pid, Term reason) {
-    if (closed) {
-      return;
-    }
-    monitors.decrementAndGet();
-    watched.remove(pid); // a pid dies once: every monitor of it fires now
-    ClientMailbox box = defaultMailbox();
-    deliverToClient(box.pid, Mailbox.down(ref, pid, reason));
   }
 
   /** Sends {@code {message, To, Msg}} to this client, unless it is too far behind reading. */
@@ -858,10 +719,6 @@ public final class RpcSession {
       droppedDeliveries.incrementAndGet();
       LOG.debug("message to {} dropped: larger than the client's frame limit or the memory budget", LogText.term(to));
     }
-  }
-
-  void processEnded(LocalProcess p) {
-    processes.remove(p);
   }
 
   // ---------------------------------------------------------------- calls
@@ -1321,21 +1178,7 @@ public final class RpcSession {
     for (CallState st : calls.values()) {
       st.finish(Outcome.refused(NOCONNECTION), true);
     }
-    for (LocalProcess p : List.copyOf(processes)) {
-      p.kill(NOCONNECTION);
-    }
-    List<ClientMailbox> boxes;
-    synchronized (mailboxes) {
-      boxes = List.copyOf(mailboxes);
-      mailboxes.clear();
-    }
-    for (ClientMailbox b : boxes) {
-      b.markDead(NOCONNECTION);
-    }
-    for (Mailbox m : watched.values()) {
-      m.demonitorAll(this);
-    }
-    watched.clear();
+    procs.close();
   }
 
   public boolean isClosed() {
@@ -1379,7 +1222,7 @@ public final class RpcSession {
   }
 
   int processCount() {
-    return processes.size();
+    return procs.processCount();
   }
 
   @Override
