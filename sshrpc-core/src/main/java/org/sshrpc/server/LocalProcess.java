@@ -75,7 +75,8 @@ final class LocalProcess extends Mailbox implements ProcessContext {
 
   private void schedule() {
     try {
-      service.executor.execute(this::runBatch);
+      // In the owner's worker lane: one user's busy processes take at most its share of workers.
+      service.lanes.submit(ownerUser(), this::runBatch, this::retryLater);
     } catch (RejectedExecutionException e) {
       if (service.executor.isShutdown()) {
         kill(ErlAtom.of("shutdown"));
@@ -83,6 +84,15 @@ final class LocalProcess extends Mailbox implements ProcessContext {
         // Workers saturated: try again shortly rather than drop the mailbox's turn.
         service.scheduler.schedule(this::schedule, 5, TimeUnit.MILLISECONDS);
       }
+    }
+  }
+
+  /** The pool refused a turn that was waiting in the lane: try again shortly, or stop on shutdown. */
+  private void retryLater() {
+    if (service.executor.isShutdown()) {
+      kill(ErlAtom.of("shutdown"));
+    } else {
+      service.scheduler.schedule(this::schedule, 5, TimeUnit.MILLISECONDS);
     }
   }
 

@@ -974,7 +974,7 @@ public final class RpcSession {
     sendBounded(o.v1Answer().toTerm(), size -> Outcome.refused(tooLarge(size)).v1Answer().toTerm());
   }
 
-  private void sendV2(long id, Outcome o) {
+  void sendV2(long id, Outcome o) {
     sendBounded(o.v2Reply(id).toTerm(), size -> Outcome.refused(tooLarge(size)).v2Reply(id).toTerm());
   }
 

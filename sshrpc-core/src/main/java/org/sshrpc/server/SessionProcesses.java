@@ -170,11 +170,20 @@ final class SessionProcesses {
     }
     SpawnContext ctx = new SpawnContext(spawnDeadline());
     try {
-      service.executor.execute(() -> {
-        Outcome o = startProcess(factory, ctx, s);
-        auditSpawn(s, o, received);
-        session.send(o.v2Reply(s.id()).toTerm());
-      });
+      // In the user's worker lane like any function; the reply (a factory's error reason may be
+      // anything) is bounded like any reply.
+      service.lanes.submit(
+          session.user,
+          () -> {
+            Outcome o = startProcess(factory, ctx, s);
+            auditSpawn(s, o, received);
+            session.sendV2(s.id(), o);
+          },
+          () -> {
+            registry.releasePid(account);
+            releaseProcessSlot();
+            refuseSpawn(s, Outcome.refused(Outcome.OVERLOADED), received);
+          });
     } catch (RejectedExecutionException ex) {
       registry.releasePid(account);
       releaseProcessSlot();
