@@ -92,6 +92,11 @@ final class ConnectionGuard implements SessionListener {
     return perSource.size();
   }
 
+  /** Unauthenticated connections open now from {@code source} (as {@link #sourceOf} names it). */
+  int unauthenticatedFrom(String source) {
+    return perSource.getOrDefault(source, 0);
+  }
+
   /**
    * The source a remote address counts against: an IPv4 address itself (also when IPv4-mapped),
    * an IPv6 address's /64 network, written {@code a:b:c:d::/64}.
