@@ -283,8 +283,12 @@ final class Soak {
     String note = "";
     while (System.nanoTime() - end < 0 && threads.stream().anyMatch(Thread::isAlive)) {
       if (!server.isAlive()) {
-        note = String.format(Locale.ROOT, "server exited (status %d) %.1f s into the phase; phase ended there",
-            server.exitStatus(), (server.exitedAtNanos() - start) / 1e9);
+        note = String.format(Locale.ROOT, "server exited (status %d) %.1f s into the phase%s; phase ended there",
+            server.exitStatus(), (server.exitedAtNanos() - start) / 1e9,
+            attacks == null ? "" : String.format(Locale.ROOT, " (%.1f s after the attackers started)", (server.exitedAtNanos() - attacks.startedNanos()) / 1e9));
+        if (attacks != null) {
+          attacks.stop();
+        }
         break;
       }
       Thread.sleep(200);

@@ -91,6 +91,7 @@ final class SoakAttacks {
   private final List<String> legitNames;
   private final List<Thread> threads = new ArrayList<>();
   private volatile long endNanos;
+  private volatile long startedNanos;
 
   SoakAttacks(SoakFrames frames, SshClient ssh, ScheduledExecutorService watchdog, int port, List<String> legitNames) {
     this.frames = frames;
@@ -110,6 +111,7 @@ final class SoakAttacks {
   /** Starts every attack of every attacker, each loop ending at {@code endNanos}. */
   void start(List<Attacker> attackers, java.util.Set<Kind> kinds, long endNanos) {
     this.endNanos = endNanos;
+    this.startedNanos = System.nanoTime();
     for (Attacker a : attackers) {
       for (Kind k : kinds) {
         Thread t = new Thread(() -> run(k, a), "soak-" + k.id + "-" + a.user());
@@ -118,6 +120,15 @@ final class SoakAttacks {
         t.start();
       }
     }
+  }
+
+  long startedNanos() {
+    return startedNanos;
+  }
+
+  /** Ends every loop now (the server is gone: nothing more to learn). */
+  void stop() {
+    endNanos = System.nanoTime();
   }
 
   /** Waits for the loops (each ends by itself at the phase end, within its timeouts). */
