@@ -339,7 +339,8 @@ final class Soak {
     boolean alive = server.isAlive();
     b.append("server alive at end: ").append(alive ? "yes" : "no, exit status " + server.exitStatus()).append('\n');
     b.append(String.format(Locale.ROOT, "server memory: RSS %s, peak RSS %s, heap %s%n", mib(rss[0]), mib(rss[1]), heap == null ? "n/a" : heap));
-    b.append(String.format(Locale.ROOT, "server output: %d lines, %s%n", server.logLines(), mib(server.logBytes())));
+    b.append(String.format(Locale.ROOT, "server output: %d lines, %s, %d unescaped NEL/U+2028/U+2029 (each can forge a log record)%n",
+        server.logLines(), mib(server.logBytes()), server.rawSeparators()));
     for (String l : server.notableLines()) {
       b.append("  server said: ").append(cut(l, 200)).append('\n');
     }

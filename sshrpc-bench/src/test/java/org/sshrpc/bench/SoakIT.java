@@ -54,6 +54,7 @@ class SoakIT {
     assertTrue(Pattern.compile("(?m)^p99 ratio \\(attack/baseline\\): ([0-9]+\\.[0-9]{2}|n/a)$").matcher(report).find(), report);
     assertTrue(Pattern.compile("(?m)^server alive at end: (yes|no, exit status -?[0-9]+)$").matcher(report).find(), report);
     assertTrue(Pattern.compile("(?m)^server memory: RSS ").matcher(report).find(), report);
+    assertTrue(Pattern.compile("(?m)^server output: [0-9]+ lines, [0-9]+\\.[0-9] MiB, [0-9]+ unescaped ").matcher(report).find(), report);
     Matcher attack = ATTACK.matcher(report);
     int rows = 0;
     while (attack.find()) {
