@@ -9,8 +9,8 @@ import java.util.List;
  * <p>Attackers may call nothing but {@code sshrpc:ping/0} (with {@code --insider}, also the
  * built-ins the amplification and CPU attacks use, so that those run instead of being denied).
  * Legitimate users may call {@code sshrpc:echo/1}, {@code lists:seq/2} and start counters
- * ({@code sshrpc_counter:start/1}); with today's syntax {@code spawn} is checked as a call of the
- * process kind, and {@code send}, {@code register} and {@code whereis} are not checked at all.
+ * ({@code sshrpc_counter:start/1}) and use their own processes, mailboxes and names (the process
+ * verbs of docs/policy.md); attackers get no process verb at all.
  */
 final class SoakPolicy {
   private SoakPolicy() {}
@@ -23,6 +23,8 @@ final class SoakPolicy {
     b.append("allow user=").append(legit).append(" sshrpc:echo/1 lists:seq/2 sshrpc:ping/0\n");
     // spawn of a process kind is decided as a call of M:F/A (docs/policy.md, protocol.md)
     b.append("allow user=").append(legit).append(" sshrpc_counter:start/1\n");
+    // their own processes, mailboxes and names
+    b.append("allow user=").append(legit).append(" mailbox send register whereis monitor exit\n");
     if (insider) {
       b.append("allow user=").append(attackers).append(" lists:seq/2 lists:max/1\n");
     }
