@@ -217,7 +217,7 @@ final class Soak {
       ssh = SoakRaw.client();
       List<SoakAttacks.Attacker> attackers = new ArrayList<>();
       for (String u : attackerUsers) {
-        RpcClient c = client(keys.get(u), dir.resolve("known_hosts_" + u));
+        RpcClient c = client(keys.get(u), dir.resolve("known_hosts_" + u), SoakRaw.ATTACKER_SOURCE);
         clients.add(c);
         attackers.add(new SoakAttacks.Attacker(u, keys.get(u), c));
       }
@@ -258,7 +258,13 @@ final class Soak {
   }
 
   private static RpcClient client(KeyPair key, Path knownHosts) {
+    return client(key, knownHosts, null);
+  }
+
+  /** A client connecting from {@code source} (null: the system's choice). */
+  private static RpcClient client(KeyPair key, Path knownHosts, java.net.InetAddress source) {
     return RpcClient.builder()
+        .bindAddress(source)
         .identity(key)
         .knownHosts(knownHosts)
         .acceptNewHostKeys(true)

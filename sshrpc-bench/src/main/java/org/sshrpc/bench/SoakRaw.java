@@ -30,6 +30,20 @@ final class SoakRaw {
   private SoakRaw() {}
 
   /** A started client; blocked writes (no SSH window) give up after 15 s instead of forever. */
+  /**
+   * Where the attackers' SSH logins come from: an address of their own, as attackers on a network
+   * have, so the per-source pre-auth limit tells them from the legitimate clients (127.0.0.1).
+   */
+  static final java.net.InetAddress ATTACKER_SOURCE = loopback(3);
+
+  private static java.net.InetAddress loopback(int last) {
+    try {
+      return java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last});
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   static SshClient client() {
     SshClient c = MinaSetup.client();
     CoreModuleProperties.WINDOW_TIMEOUT.set(c, Duration.ofSeconds(15));
@@ -40,7 +54,9 @@ final class SoakRaw {
 
   /** Connects and authenticates as {@code user} with {@code key} (which may not be that user's key). */
   static ClientSession login(SshClient client, String user, KeyPair key, int port) throws IOException {
-    ClientSession s = client.connect(user, "127.0.0.1", port).verify(TIMEOUT).getSession();
+    ClientSession s =
+        client.connect(user, new java.net.InetSocketAddress("127.0.0.1", port), new java.net.InetSocketAddress(ATTACKER_SOURCE, 0))
+            .verify(TIMEOUT).getSession();
     try {
       s.addPublicKeyIdentity(key);
       s.auth().verify(TIMEOUT);
