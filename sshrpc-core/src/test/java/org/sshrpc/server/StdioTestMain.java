@@ -56,9 +56,10 @@ public final class StdioTestMain {
         System.exit(64);
       }
     }
-    StdioServer.Builder server = StdioServer.builder();
+    // The test sshd runs with ExposeAuthInfo yes, so it sets SSH_USER_AUTH itself.
+    StdioServer.Builder server = StdioServer.builder().trustSshUserAuth(true);
     if (!names.isEmpty()) {
-      StdioIdentity real = StdioIdentity.fromEnvironment(System.getenv(), System.getProperty("user.name"));
+      StdioIdentity real = StdioIdentity.fromEnvironment(System.getenv(), System.getProperty("user.name"), true);
       String name = names.get(real.keyFingerprint());
       if (name != null) {
         Map<String, String> env = new HashMap<>(System.getenv());
