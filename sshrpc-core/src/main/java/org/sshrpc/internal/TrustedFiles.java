@@ -104,6 +104,33 @@ public final class TrustedFiles {
     return "root".equals(Files.getOwner(file).getName());
   }
 
+  /**
+   * A value that changes whenever {@code file} is edited, replaced (renamed over: the inode
+   * changes), or its mode, owner or group change: what decides whether to re-read and re-check
+   * it. One stat, no user-name lookups (uids, not names), so it is cheap enough to take per call.
+   *
+   * @throws IOException when the file cannot be stat'ed ({@link NoSuchFileException} if missing)
+   */
+  public static Object stamp(Path file) throws IOException {
+    Set<String> views = file.getFileSystem().supportedFileAttributeViews();
+    if (views.contains("unix")) {
+      Map<String, Object> a =
+          Files.readAttributes(file, "unix:lastModifiedTime,size,dev,ino,mode,uid,gid");
+      return List.of(
+          a.get("lastModifiedTime"), a.get("size"), a.get("dev"), a.get("ino"), a.get("mode"),
+          a.get("uid"), a.get("gid"));
+    }
+    if (views.contains("posix")) {
+      PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class);
+      return List.of(
+          a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()), a.permissions(), a.owner(),
+          a.group());
+    }
+    java.nio.file.attribute.BasicFileAttributes a =
+        Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+    return List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
+  }
+
   Path verify(Path file, String what) throws IOException {
     Set<String> views = file.getFileSystem().supportedFileAttributeViews();
     if (!views.contains("posix")) {
