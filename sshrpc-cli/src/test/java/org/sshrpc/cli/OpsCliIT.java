@@ -45,12 +45,18 @@ class OpsCliIT {
     return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
+  private static String bound() {
+    return "sshrpc-user=\"" + System.getProperty("user.name") + "\" ";
+  }
+
   @Test
   void statsPrintsPrometheusTextToTheOperatorOnly() throws Exception {
     HostKeys ops = HostKeys.loadOrGenerate(dir.resolve("id_ops"));
     HostKeys user = HostKeys.loadOrGenerate(dir.resolve("id_user"));
     Files.writeString(
-        dir.resolve("authorized_keys"), ops.publicKeyLine() + " ops\n" + user.publicKeyLine() + " user\n");
+        dir.resolve("authorized_keys"),
+        // Bound explicitly: a root-owned file (CI runs as root) never maps an unbound key to root.
+        bound() + ops.publicKeyLine() + " ops\n" + bound() + user.publicKeyLine() + " user\n");
     Files.writeString(
         dir.resolve("policy"),
         "allow key=" + ops.fingerprint() + " sshrpc_metrics:scrape/0\nallow *\n");
