@@ -102,13 +102,13 @@ class OpsCliIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     // The sshd_config line of docs/operations.md, verbatim but for the paths.
     String command =
-        java + " -Xshare:auto -XX:TieredStopAtLevel=1 -jar " + jar + " stdio --policy " + policy
-            + " --log-file " + log;
+        java + " -Xshare:auto -XX:TieredStopAtLevel=1 -jar " + jar + " stdio --trust-ssh-user-auth --policy "
+            + policy + " --log-file " + log;
     try (OpenSshd sshd =
         OpenSshd.builder()
             .subsystem("sshrpc@k2r.org", command)
             // Without --log-file: stderr goes to the client, so it must carry no info or audit lines.
-            .subsystem("sshrpc", java + " -XX:TieredStopAtLevel=1 -jar " + jar + " stdio --policy " + policy)
+            .subsystem("sshrpc", java + " -XX:TieredStopAtLevel=1 -jar " + jar + " stdio --trust-ssh-user-auth --policy " + policy)
             .authorizedKey(Files.readString(dir.resolve("id_user.pub")))
             .authorizedKey(Files.readString(dir.resolve("id_ops.pub")))
             .start()) {

@@ -463,7 +463,8 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
         Map<String, String> options,
         String fileOwner,
         boolean rootOwnedFile,
-        boolean caFile) {
+        boolean caFile,
+        boolean bareUserOption) {
       this.where = where;
       this.key = key;
       this.fileOwner = fileOwner;
@@ -480,7 +481,11 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
         switch (name) {
           case USER_OPTION:
             List<String> named = list(value);
-            if (named.isEmpty()) {
+            if (bareUserOption) {
+              // MINA reads a bare flag as "true": never a user called "true".
+              disabled = USER_OPTION + " has no value (expected: " + USER_OPTION + "=\"NAME[,NAME...]\")";
+              named = List.of();
+            } else if (named.isEmpty()) {
               // Never a fallback to the default user or the file's owner: an empty binding is a
               // mistake (or a template never filled in), and guessing would grant someone's rights.
               disabled = USER_OPTION + "=" + quote(value) + " names no user";
@@ -589,7 +594,13 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
             throw new IOException("unsupported key type " + e.getKeyType());
           }
           Map<String, String> opts = e.getLoginOptions() == null ? Map.of() : e.getLoginOptions();
-          KeyLine line = new KeyLine(where, key, opts, owner, rootOwned, caFile);
+          // A bare "sshrpc-user" (no '=') reaches us as the value "true", like sshrpc-user="true".
+          int keyAt = s.indexOf(e.getKeyType());
+          String optionText = keyAt > 0 ? s.substring(0, keyAt) : s;
+          boolean bare =
+              opts.keySet().stream().anyMatch(USER_OPTION::equalsIgnoreCase)
+                  && !optionText.toLowerCase(Locale.ROOT).contains(USER_OPTION + "=");
+          KeyLine line = new KeyLine(where, key, opts, owner, rootOwned, caFile, bare);
           if (line.disabled != null) {
             LOG.warn("{}: key line disabled, its key is refused: {}", where, line.disabled);
           } else if (!caFile && rootOwned && line.users.isEmpty()) {

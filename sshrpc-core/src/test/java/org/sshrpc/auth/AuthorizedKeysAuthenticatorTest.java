@@ -139,7 +139,8 @@ class AuthorizedKeysAuthenticatorTest {
             "ak",
             "sshrpc-user=\"\" " + line(ed1),
             "sshrpc-user=\" , \" " + line(ed2),
-            "sshrpc-user=\"alice\" " + line(ec));
+            "sshrpc-user=\"alice\" " + line(ec),
+            "no-pty,sshrpc-user " + line(ec384));
     AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.builder(f).defaultUser("svc").build();
     assertFalse(a.authenticate("svc", ed1.getPublic(), null), "not the default user");
     assertEquals(
@@ -149,6 +150,10 @@ class AuthorizedKeysAuthenticatorTest {
     assertEquals(
         f + ":2: line disabled: sshrpc-user=\" , \" names no user",
         a.refusal("svc", ed2.getPublic(), null, null));
+    assertFalse(a.authenticate("true", ec384.getPublic(), null), "a bare flag is not a user called true");
+    assertEquals(
+        f + ":4: line disabled: sshrpc-user has no value (expected: sshrpc-user=\"NAME[,NAME...]\")",
+        a.refusal("svc", ec384.getPublic(), null, null));
     String owner = Files.getOwner(f).getName();
     AuthorizedKeysAuthenticator byOwner = AuthorizedKeysAuthenticator.of(f);
     assertFalse(byOwner.authenticate(owner, ed1.getPublic(), null), "not the file owner");
