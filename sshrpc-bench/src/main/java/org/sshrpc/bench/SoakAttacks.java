@@ -47,7 +47,7 @@ final class SoakAttacks {
     BIGNUM_PRINT("3b", "malformed frames: a list of 400 x 16 KiB bignums (~74 KB compressed)"),
     PROCESS_INTRUSION("4a", "whereis/send/exit on legit names, register them first, forged sends to guessed pids"),
     BIG_DELIVERY("4b", "17 MiB deliveries (compressed {send, Dest, <<17 MiB>>}) to legit names and guessed pids"),
-    PREAUTH_IDLE("5", "idle pre-auth TCP sockets: 32 per attacker from 127.0.0.2, 2 from 127.0.0.1"),
+    PREAUTH_IDLE("5", "idle pre-auth TCP sockets: 32 per attacker from 127.0.0.2, 2 from 127.0.0.4"),
     AUDIT_FORGE("6a", "logins and module atoms carrying NEL / U+2028 and a fake audit record"),
     CAST_FLOOD("6b", "v2 cast flood of lists:seq(<<8 MiB>>, 1) (compressed ~8 KB)");
 
@@ -467,13 +467,18 @@ final class SoakAttacks {
     pause(500);
   }
 
-  /** (5) Idle TCP connections that never send a byte, topped up as the server closes them. */
+  /**
+   * (5) Idle TCP connections that never send a byte, topped up as the server closes them; from
+   * attacker addresses (127.0.0.2, .4), not the legitimate clients' 127.0.0.1: a client that
+   * shares its address with an attacker shares its per-source pre-auth limit too, which no server
+   * can tell apart (docs/limits.md).
+   */
   private void preauth(SoakStats.Attack st, State s) {
     InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
     long from2 = s.sockets.stream().filter(c -> source(c).equals("127.0.0.2")).count();
     long from1 = s.sockets.size() - from2;
     for (int i = 0; i < 32 - from2 + 2 - from1 && running(System.nanoTime()); i++) {
-      String src = i < 32 - from2 ? "127.0.0.2" : "127.0.0.1";
+      String src = i < 32 - from2 ? "127.0.0.2" : "127.0.0.4";
       st.sent.increment();
       try {
         SocketChannel ch = SocketChannel.open();

@@ -244,7 +244,25 @@ final class SoakServer implements AutoCloseable {
     ready.countDown();
   }
 
+  /** With SOAK_SERVER_LOG=FILE in the environment, the server's lines (each cut at KEEP_CHARS) go there too. */
+  private static final java.io.PrintWriter SERVER_LOG = openServerLog();
+
+  private static java.io.PrintWriter openServerLog() {
+    String f = System.getenv("SOAK_SERVER_LOG");
+    if (f == null || f.isEmpty()) {
+      return null;
+    }
+    try {
+      return new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(java.nio.file.Path.of(f)), true);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private synchronized void endLine(String l) {
+    if (SERVER_LOG != null) {
+      SERVER_LOG.println(l);
+    }
     if (port < 0) {
       Matcher m = READY.matcher(l);
       if (m.find()) {

@@ -103,7 +103,9 @@ final class LimitOptions {
     if (file != null) {
       List<String> lines;
       try {
-        lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        // Whoever can write the limits file can lower the server's defences: StrictModes as for
+        // the policy and authorized_keys.
+        lines = Files.readAllLines(org.sshrpc.internal.TrustedFiles.check(file, "limits file"), StandardCharsets.UTF_8);
       } catch (IOException e) {
         throw new CommandLine.ParameterException(cmd, "--limits " + file + ": cannot read: " + Cli.oneLine(e));
       }

@@ -53,13 +53,13 @@ final class MemoryBudget {
   }
 
   /**
-   * The default budget for a JVM whose maximum heap is {@code maxHeap}: half of it for the node
-   * (the other half is for what functions allocate, MINA's buffers, decoding in progress and GC
-   * headroom), a quarter per user, an eighth per connection.
+   * The default budget for a JVM whose maximum heap is {@code maxHeap}: 40 % of it for the node
+   * (the rest is for what functions allocate, MINA's buffers, decoding in progress, G1's
+   * humongous-region slack and GC headroom), 20 % per user, 10 % per connection.
    */
   static MemoryBudget forHeap(long maxHeap) {
     HeapPressure pressure = new HeapPressure();
-    return new MemoryBudget(maxHeap / 2, maxHeap / 4, maxHeap / 8, pressure::underPressure);
+    return new MemoryBudget(maxHeap / 10 * 4, maxHeap / 5, maxHeap / 10, pressure::underPressure);
   }
 
   long globalLimit() {

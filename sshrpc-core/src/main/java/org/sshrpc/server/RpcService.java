@@ -361,7 +361,7 @@ public final class RpcService implements AutoCloseable {
      * progress, queued replies): {@code node} bytes in all, {@code perUser} for one SSH user,
      * {@code perConnection} for one SSH connection. A large frame, request or reply that does not
      * fit is refused with a clear error to the client that sent it; small ones are never refused.
-     * Default: half, a quarter and an eighth of the JVM's maximum heap.
+     * Default: 40 %, 20 % and 10 % of the JVM's maximum heap.
      */
     public Builder memoryBudget(long node, long perUser, long perConnection) {
       this.budget = new MemoryBudget(node, perUser, perConnection, new HeapPressure()::underPressure);

@@ -32,6 +32,7 @@ import org.sshrpc.term.TermEncoder;
 import org.sshrpc.term.TermFormatException;
 import org.sshrpc.wire.ClientMessage;
 import org.sshrpc.wire.FrameDecoder;
+import org.sshrpc.wire.FrameRefusedException;
 import org.sshrpc.wire.FrameTooLargeException;
 import org.sshrpc.wire.Hello;
 import org.sshrpc.wire.MessageFormatException;
@@ -170,7 +171,7 @@ public final class RpcSession {
     this.keyFingerprint = keyFingerprint;
     this.remoteAddress = remote;
     this.transport = transport;
-    this.decoder = new FrameDecoder(service.maxFrameLength());
+    this.decoder = new FrameDecoder(service.maxFrameLength(), this::admitFrame);
     this.procs = new SessionProcesses(this);
     this.peerMaxFrame = service.maxFrameLength();
     this.account = service.budget.open(user, connection);
@@ -197,11 +198,11 @@ public final class RpcSession {
       try {
         try {
           decoder.feed(buf, off, len, this::onFrame);
+        } catch (FrameRefusedException e) {
+          frameRefused((int) e.length());
+          return;
         } catch (FrameTooLargeException e) {
           frameTooLarge(e);
-          return;
-        }
-        if (!reservePartialFrame()) {
           return;
         }
         armFrameTimer();
@@ -233,23 +234,28 @@ public final class RpcSession {
   }
 
   /**
-   * Reserves memory for a frame whose header has arrived, before its body is buffered: a frame
-   * the budget cannot hold closes the channel with a clear error, instead of letting many channels
-   * each buffer up to {@code maxFrameLength}. Caller holds inputLock. Returns false when closing.
+   * The frame decoder's admission check, when a frame's header has arrived and its body has not:
+   * reserves the frame's memory before its body is buffered (the decoder then allocates exactly
+   * that, at once). Frames of at most {@link MemoryBudget#SMALL} bytes are charged when complete.
+   * A refusal makes the decoder throw {@link FrameRefusedException}. Caller holds inputLock.
    */
-  private boolean reservePartialFrame() {
-    int pending = decoder.pendingFrameLength();
-    if (pending < 0 || partialReserved > 0) {
-      return true;
-    }
-    long need = FrameDecoder.HEADER_LENGTH + (long) pending;
+  private boolean admitFrame(int length) {
+    long need = FrameDecoder.HEADER_LENGTH + (long) length;
     if (need <= MemoryBudget.SMALL) {
-      return true; // charged when complete (force), like any small frame
+      return true;
     }
     if (account.tryCharge(need)) {
       partialReserved = need;
       return true;
     }
+    return false;
+  }
+
+  /**
+   * A frame the budget cannot hold: the channel is closed with a clear error, instead of letting
+   * many channels each buffer up to {@code maxFrameLength}. Caller holds inputLock.
+   */
+  private void frameRefused(int pending) {
     MemoryBudget.Refusal r = account.lastRefusal();
     String why = "frame of " + pending + " bytes refused: " + r;
     LOG.warn("closing sshrpc channel of {} from {}: {}", LogText.field(user), remoteAddress, LogText.field(why));
@@ -265,7 +271,6 @@ public final class RpcSession {
     }
     service.metrics().frameError("overloaded");
     closeAfterFlush(why);
-    return false;
   }
 
   private void frameTimerFired(long seen) {

@@ -26,6 +26,7 @@ public final class FrameDecoder {
   private static final int INITIAL_BODY_CAPACITY = 8 * 1024;
 
   private final int maxFrameLength;
+  private final java.util.function.IntPredicate admission;
   private final byte[] header = new byte[HEADER_LENGTH];
   private int headerFilled;
   private int bodyLength = -1; // -1 while reading the header
@@ -38,10 +39,25 @@ public final class FrameDecoder {
    * @throws IllegalArgumentException if the limit is negative
    */
   public FrameDecoder(int maxFrameLength) {
+    this(maxFrameLength, null);
+  }
+
+  /**
+   * A decoder that asks {@code admission} about every frame whose body does not arrive in the
+   * same chunk as its header, before buffering it. An admitted frame larger than the initial
+   * buffer gets its whole body allocated at once (no growing copies: its memory is exactly what
+   * was admitted); a refused one throws {@link FrameRefusedException} and fails the decoder, as a
+   * frame over the limit does.
+   *
+   * @param maxFrameLength the largest content length accepted, in bytes
+   * @param admission given the body length; null admits every frame and grows buffers as bytes come
+   */
+  public FrameDecoder(int maxFrameLength, java.util.function.IntPredicate admission) {
     if (maxFrameLength < 0) {
       throw new IllegalArgumentException("maxFrameLength < 0: " + maxFrameLength);
     }
     this.maxFrameLength = maxFrameLength;
+    this.admission = admission;
   }
 
   public int maxFrameLength() {
@@ -92,7 +108,15 @@ public final class FrameDecoder {
         long n = readLength(header, 0);
         checkLength(n);
         bodyLength = (int) n;
-        body = new byte[Math.min(bodyLength, INITIAL_BODY_CAPACITY)];
+        if (admission != null) {
+          if (!admission.test(bodyLength)) {
+            failure = new FrameRefusedException(n, maxFrameLength);
+            throw failure;
+          }
+          body = new byte[bodyLength];
+        } else {
+          body = new byte[Math.min(bodyLength, INITIAL_BODY_CAPACITY)];
+        }
         bodyFilled = 0;
       }
       int take = Math.min(bodyLength - bodyFilled, end - pos);

@@ -7,14 +7,18 @@ import java.net.ProtocolException;
  * cannot be re-synchronised past such a frame (its bytes would have to be skipped unread), so the
  * channel carrying it must be closed.
  */
-public final class FrameTooLargeException extends ProtocolException {
+public class FrameTooLargeException extends ProtocolException {
   private static final long serialVersionUID = 1L;
 
   private final long length;
   private final int maxLength;
 
   public FrameTooLargeException(long length, int maxLength) {
-    super("frame too large: " + length + " bytes (expected: <= " + maxLength + ")");
+    this("frame too large: " + length + " bytes (expected: <= " + maxLength + ")", length, maxLength);
+  }
+
+  FrameTooLargeException(String message, long length, int maxLength) {
+    super(message);
     this.length = length;
     this.maxLength = maxLength;
   }
