@@ -25,12 +25,19 @@ public final class FrameDecoder {
 
   private static final int INITIAL_BODY_CAPACITY = 8 * 1024;
 
+  private static final int CHUNK = 64 * 1024;
+
   private final int maxFrameLength;
   private final java.util.function.IntPredicate admission;
   private final byte[] header = new byte[HEADER_LENGTH];
   private int headerFilled;
   private int bodyLength = -1; // -1 while reading the header
   private byte[] body;
+  // An admitted frame larger than CHUNK is buffered in CHUNK-sized arrays (allocated as bytes come)
+  // and assembled once complete: a stalled large frame holds no more than it received, and no
+  // array large enough to be a G1 humongous object (which a full GC does not compact) is held
+  // for a frame that never completes.
+  private byte[][] chunks;
   private int bodyFilled;
   private FrameTooLargeException failure;
 
@@ -113,13 +120,44 @@ public final class FrameDecoder {
             failure = new FrameRefusedException(n, maxFrameLength);
             throw failure;
           }
-          body = new byte[bodyLength];
+          if (bodyLength > CHUNK) {
+            chunks = new byte[(bodyLength + CHUNK - 1) / CHUNK][];
+          } else {
+            body = new byte[bodyLength];
+          }
         } else {
           body = new byte[Math.min(bodyLength, INITIAL_BODY_CAPACITY)];
         }
         bodyFilled = 0;
       }
       int take = Math.min(bodyLength - bodyFilled, end - pos);
+      if (chunks != null) {
+        int left = take;
+        while (left > 0) {
+          int c = bodyFilled / CHUNK;
+          int at = bodyFilled % CHUNK;
+          if (chunks[c] == null) {
+            chunks[c] = new byte[Math.min(CHUNK, bodyLength - c * CHUNK)];
+          }
+          int n = Math.min(left, chunks[c].length - at);
+          System.arraycopy(buf, pos, chunks[c], at, n);
+          bodyFilled += n;
+          pos += n;
+          left -= n;
+        }
+        if (bodyFilled == bodyLength) {
+          byte[] frame = new byte[bodyLength];
+          for (int c = 0; c < chunks.length; c++) {
+            System.arraycopy(chunks[c], 0, frame, c * CHUNK, chunks[c].length);
+          }
+          chunks = null;
+          bodyLength = -1;
+          headerFilled = 0;
+          bodyFilled = 0;
+          sink.accept(frame);
+        }
+        continue;
+      }
       if (bodyFilled + take > body.length) {
         int capacity = (int) Math.min(bodyLength, Math.max((long) body.length * 2, bodyFilled + take));
         body = Arrays.copyOf(body, capacity);

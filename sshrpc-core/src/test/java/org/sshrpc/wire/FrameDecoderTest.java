@@ -136,4 +136,49 @@ class FrameDecoderTest {
     d.feed(h, 0, h.length, f -> {});
     assertEquals(6, d.bufferedBytes());
   }
+
+  /** With an admission check, frames around the chunk size come out whole and exact in any split. */
+  @org.junit.jupiter.api.Test
+  void admittedFramesAreChunkedAndReassembledExactlyInRandomSplits() throws Exception {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(42);
+    int[] sizes = {0, 1, 5000, 65535, 65536, 65537, 200_000, 131_072};
+    for (int round = 0; round < 30; round++) {
+      java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+      java.util.List<byte[]> sent = new java.util.ArrayList<>();
+      for (int size : sizes) {
+        byte[] content = new byte[size];
+        for (int i = 0; i < size; i++) {
+          content[i] = (byte) r.nextInt(256);
+        }
+        sent.add(content);
+        stream.writeBytes(frame(content));
+      }
+      java.util.List<Integer> admitted = new java.util.ArrayList<>();
+      FrameDecoder d = new FrameDecoder(1 << 20, n -> admitted.add(n));
+      java.util.List<byte[]> got = new java.util.ArrayList<>();
+      byte[] all = stream.toByteArray();
+      int pos = 0;
+      while (pos < all.length) {
+        int n = Math.min(all.length - pos, 1 + r.nextInt(100_000));
+        d.feed(all, pos, n, got::add);
+        pos += n;
+      }
+      org.junit.jupiter.api.Assertions.assertEquals(sent.size(), got.size());
+      for (int i = 0; i < sent.size(); i++) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(sent.get(i), got.get(i), "frame " + i + " round " + round);
+      }
+      org.junit.jupiter.api.Assertions.assertTrue(d.atFrameBoundary());
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aRefusedFrameFailsTheDecoderForGood() throws Exception {
+    FrameDecoder d = new FrameDecoder(1 << 20, n -> n < 1000);
+    byte[] big = frame(new byte[5000]);
+    FrameRefusedException e =
+        org.junit.jupiter.api.Assertions.assertThrows(FrameRefusedException.class, () -> d.feed(big, 0, 10, f -> {}));
+    org.junit.jupiter.api.Assertions.assertEquals(5000, e.length());
+    org.junit.jupiter.api.Assertions.assertEquals("frame of 5000 bytes refused by the receiver's admission check", e.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(FrameRefusedException.class, () -> d.feed(big, 10, 10, f -> {}));
+  }
 }
