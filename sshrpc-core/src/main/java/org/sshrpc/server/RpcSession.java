@@ -1179,6 +1179,10 @@ public final class RpcSession {
     synchronized (inputLock) {
       held.clear();
       heldBytes = 0;
+      // The budget is given back below: free what it counted now, not when MINA lets go of the
+      // channel (a peer that never answers the close keeps it for a while).
+      decoder.discard();
+      partialReserved = 0;
     }
     for (CallState st : calls.values()) {
       st.finish(Outcome.refused(NOCONNECTION), true);

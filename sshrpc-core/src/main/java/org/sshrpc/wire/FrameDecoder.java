@@ -204,6 +204,19 @@ public final class FrameDecoder {
     return bodyLength;
   }
 
+  /**
+   * Drops the partial frame being buffered, if any, so its memory is freed now rather than when
+   * the decoder itself becomes unreachable (the owner's channel may linger while its close
+   * completes). Feeding afterwards starts from a frame boundary.
+   */
+  public void discard() {
+    body = null;
+    chunks = null;
+    bodyLength = -1;
+    headerFilled = 0;
+    bodyFilled = 0;
+  }
+
   /** True when no partial frame is buffered, i.e. the stream ended on a frame boundary. */
   public boolean atFrameBoundary() {
     return bodyLength < 0 && headerFilled == 0;
