@@ -117,7 +117,7 @@ class FrameErrorsTest {
         tuple(
             atom("error"),
             atom("badframe"),
-            binary("compressed term declares 50040 bytes, exceeds maxDecompressedBytes (10000) at offset 2"),
+            binary("decompressed size 50049 exceeds maxDecompressedBytes (10000) at offset 2"),
             tuple(atom("frame"), integer(6))),
         pipe.take());
     send(call(4, atom("after"))); // 7: the channel still serves
