@@ -66,12 +66,13 @@ public final class ServerMain {
         .authorizedKeys(authorizedKeys)
         .module(org.sshrpc.server.RpcModule.builder("bench").function("echo", 1, (ctx, a) -> a.get(0)).build())
         // Workloads (f) and (g) open 100 and 1,000 connections as one user, at once: raise the
-        // per-user, total and unauthenticated caps above those counts (defaults: docs/limits.md).
+        // per-user, total, unauthenticated and per-source caps above those counts (defaults: docs/limits.md).
         .limits(org.sshrpc.server.ServerLimits.builder()
             .maxFrameLength(SshrpcSubject.MAX_FRAME)
             .maxSessionsPerUser(1200)
             .maxSessions(1200)
             .maxUnauthenticated(1200)
+            .maxUnauthenticatedPerSource(1200) // all from 127.0.0.1
             .build())
         .maxFrameLength(SshrpcSubject.MAX_FRAME)
         .build()

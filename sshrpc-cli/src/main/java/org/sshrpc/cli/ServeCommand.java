@@ -64,6 +64,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--node-name", paramLabel = "NAME", description = "Node name reported by sshrpc:info().")
   String nodeName;
 
+  /** {@code --limits FILE}, {@code --limit KEY=VALUE}: every ServerLimits field (docs/cli.md). */
+  @CommandLine.Mixin LimitOptions limitOptions = new LimitOptions();
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** The listen addresses, the default when none was given. */
@@ -76,7 +79,8 @@ final class ServeCommand implements Callable<Integer> {
         RpcServer.builder()
             .hostKey(hostKey)
             .authorizedKeys(authorizedKeys)
-            .metrics(org.sshrpc.server.Metrics.builder().build());
+            .metrics(org.sshrpc.server.Metrics.builder().build())
+            .limits(limitOptions.serverLimits(spec.commandLine(), false));
     listenAddresses().forEach(b::listen);
     if (policy != null) {
       b.policy(PolicySource.watching(policy));

@@ -12,7 +12,6 @@ import org.sshrpc.acl.PolicySource;
 import org.sshrpc.server.Metrics;
 import org.sshrpc.server.ModuleLoader;
 import org.sshrpc.server.RpcService;
-import org.sshrpc.server.ServerLimits;
 import org.sshrpc.server.StdioServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,12 +54,15 @@ final class StdioCommand implements Callable<Integer> {
           + " and errors go to stderr, which sshd sends to the client as extended data.")
   Path logFile;
 
+  /** {@code --limits FILE}, {@code --limit KEY=VALUE}: the channel and decoder limits (docs/cli.md). */
+  @CommandLine.Mixin LimitOptions limitOptions = new LimitOptions();
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   RpcService.Builder service() throws IOException {
-    // The built-in server's channel limits, so both deployments answer alike.
+    // The built-in server's channel limits (defaults or --limit), so both deployments answer alike.
     RpcService.Builder b =
-        RpcService.builder().limits(ServerLimits.DEFAULT).metrics(Metrics.builder().build());
+        RpcService.builder().limits(limitOptions.serverLimits(spec.commandLine(), true)).metrics(Metrics.builder().build());
     if (policy != null) {
       b.policy(PolicySource.watching(policy));
     }

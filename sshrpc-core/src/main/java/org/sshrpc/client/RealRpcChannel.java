@@ -35,6 +35,7 @@ import org.sshrpc.term.ErlList;
 import org.sshrpc.term.ErlMap;
 import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
+import org.sshrpc.term.TermPrinter;
 import org.sshrpc.term.Terms;
 import org.sshrpc.wire.Hello;
 import org.sshrpc.wire.MessageFormatException;
@@ -58,6 +59,8 @@ final class RealRpcChannel implements RpcChannel {
   private static final int MAX_BATCH = 1024;
 
   private static final Logger log = LoggerFactory.getLogger(RealRpcChannel.class);
+  /** Printed terms in log lines are cut at this many characters (bounded work, see TermPrinter). */
+  private static final int LOG_TERM_CHARS = 256;
   private static final AtomicInteger WRITERS = new AtomicInteger();
   private static final Outgoing POISON = new Outgoing(new byte[0], null);
   private static final Outgoing WAKE = new Outgoing(new byte[0], null);
@@ -659,7 +662,9 @@ final class RealRpcChannel implements RpcChannel {
       } catch (ProtocolException e) {
         closeWith(new RpcException(Status.INTERNAL, "bad data from " + peer + ": " + e.getMessage(), null, e));
       } catch (RuntimeException e) {
-        log.warn("closing channel to {}: error handling a frame", peer, e);
+        // The exception's class only at WARN: its message may quote what the server sent.
+        log.warn("closing channel to {}: error handling a frame ({})", peer, e.getClass().getName());
+        log.debug("error handling a frame from {}", peer, e);
         closeWith(new RpcException(Status.INTERNAL, "error handling data from " + peer + ": " + e, null, e));
       }
     }
@@ -735,7 +740,10 @@ final class RealRpcChannel implements RpcChannel {
       }
       if (mb == null) {
         unroutable.incrementAndGet();
-        log.warn("message from {} for unknown mailbox {} dropped", peer, Replies.brief(m.get(1)));
+        log.warn("message from {} for an unknown mailbox dropped", peer);
+        if (log.isDebugEnabled()) {
+          log.debug("message from {} for unknown mailbox {} dropped", peer, TermPrinter.print(m.get(1), LOG_TERM_CHARS));
+        }
         return;
       }
       mb.deliver(msg);
@@ -756,17 +764,28 @@ final class RealRpcChannel implements RpcChannel {
     try {
       e = (ServerMessage.ChannelError) Messages.parseServerMessage(t);
     } catch (MessageFormatException | ClassCastException ex) {
-      log.warn("server {} reported a channel error: {}", peer, Replies.brief(t));
+      logChannelError(t);
       return;
     }
     Pending p = e.hasFrame() ? byFrame.remove(e.frame()) : null;
     if (p == null || !inflight.remove(p.id, p)) {
-      log.warn("server {} reported a channel error: {}", peer, Replies.brief(t));
+      logChannelError(t);
       return;
     }
-    log.debug("server {} refused frame {} ({}): {}", peer, e.frame(), p.what, Replies.brief(t));
+    if (log.isDebugEnabled()) {
+      log.debug("server {} refused frame {} ({}): {}", peer, e.frame(), p.what, TermPrinter.print(t, LOG_TERM_CHARS));
+    }
     releasePermit();
     fail(p, Replies.refused(p.what, e.code(), e.detail()));
+  }
+
+  private void logChannelError(Term t) {
+    // The code (an atom such as overloaded) at WARN; the details, which may quote a request,
+    // only at DEBUG and bounded.
+    log.warn("server {} reported a channel error: {}", peer, TermPrinter.print(((ErlTuple) t).get(1), LOG_TERM_CHARS));
+    if (log.isDebugEnabled()) {
+      log.debug("channel error from {}: {}", peer, TermPrinter.print(t, LOG_TERM_CHARS));
+    }
   }
 
   // ---------------------------------------------------------------- closing

@@ -116,9 +116,12 @@ final class Replies {
     return t instanceof ErlInteger && ((ErlInteger) t).isLong() && ((ErlInteger) t).longValue() == 0;
   }
 
+  /**
+   * A reason printed for an exception message, cut at {@value #MAX_REASON_CHARS} characters with
+   * bounded work however large the received term ({@link TermPrinter#print(Term, int)}).
+   */
   static String brief(Term t) {
-    String s = TermPrinter.print(t);
-    return s.length() <= MAX_REASON_CHARS ? s : s.substring(0, MAX_REASON_CHARS) + "...";
+    return TermPrinter.print(t, MAX_REASON_CHARS);
   }
 
   static RpcException unavailable(String message, Throwable cause) {

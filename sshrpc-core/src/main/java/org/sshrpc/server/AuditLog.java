@@ -22,6 +22,13 @@ import org.sshrpc.term.Term;
  * 2026-11-26T16:20:02.001Z auth_failed user=bob key=SHA256:9aF... from=127.0.0.1:50130 method=publickey reason="key not in authorized_keys"
  * </pre>
  *
+ * <p>Values that are not plain ASCII words are double-quoted, and a peer-chosen value cannot
+ * forge or hide a record: every control (C0, DEL, C1 such as NEL), format (bidi overrides and
+ * isolates, zero-width characters, BOM), separator (U+2028, U+2029, non-ASCII spaces) and
+ * unassigned character and every lone surrogate is escaped as <code>&#92;u{XXXX}</code>, quotes and
+ * backslashes as {@code \"} and {@code \\}. Each value is cut at {@value LogText#FIELD_MAX}
+ * characters (then {@code ...}), so every line is bounded ({@link #MAX_LINE}).
+ *
  * <p>Argument values are never written (they may be secrets); neither are Erlang error reasons,
  * which often contain them: a failed call's line carries only a status and, for Java exceptions,
  * the exception class. See {@code docs/limits.md} ("Audit log") for every field and status.
@@ -36,12 +43,19 @@ final class AuditLog {
   private static final ErlAtom UNDEF = ErlAtom.of("undef");
   private static final ErlAtom NOCONNECTION = ErlAtom.of("noconnection");
 
+  /**
+   * The longest line written (then cut, with {@code ...}). Every field is at most {@value
+   * LogText#FIELD_MAX} characters and a line has at most seven, so this is never reached.
+   */
+  static final int MAX_LINE = 2048;
+
   /** A copy of every line, for tests; null in production. */
   static volatile java.util.function.Consumer<String> tap;
 
   private AuditLog() {}
 
-  private static void info(String line) {
+  private static void info(String unbounded) {
+    String line = bounded(unbounded);
     LOG.info(line);
     java.util.function.Consumer<String> t = tap;
     if (t != null) {
@@ -49,7 +63,8 @@ final class AuditLog {
     }
   }
 
-  private static void warn(String line) {
+  private static void warn(String unbounded) {
+    String line = bounded(unbounded);
     LOG.warn(line);
     java.util.function.Consumer<String> t = tap;
     if (t != null) {
@@ -154,6 +169,35 @@ final class AuditLog {
   }
 
   /**
+   * Logs a process operation the policy or the receiving process refused: {@code op} is the verb,
+   * {@code target} the pid or name it aimed at (cut to {@value #TARGET_CHARS} characters), {@code
+   * owner} the other user whose process it was, or null. Never the message itself. {@code count}
+   * is how many the channel has had refused so far (the caller logs a sample once there are many).
+   */
+  static void processRefused(
+      String user, String keyFingerprint, SocketAddress from, String op, String target, String owner,
+      String reason, long count) {
+    if (!LOG.isInfoEnabled() && tap == null) {
+      return;
+    }
+    StringBuilder b = new StringBuilder(192);
+    b.append(Instant.now()).append(" process_refused");
+    field(b, "user", user);
+    field(b, "key", keyFingerprint == null ? "-" : keyFingerprint);
+    field(b, "from", address(from));
+    field(b, "op", op);
+    field(b, "target", target.length() > TARGET_CHARS ? target.substring(0, TARGET_CHARS) + "..." : target);
+    if (owner != null) {
+      field(b, "owner", owner);
+    }
+    field(b, "reason", reason);
+    b.append(" count=").append(count);
+    info(b.toString());
+  }
+
+  private static final int TARGET_CHARS = 96;
+
+  /**
    * The status word of an outcome: {@code ok}, {@code raised}, {@code undef}, {@code denied},
    * {@code timeout}, {@code cancelled}, {@code overloaded}, {@code noconnection}, {@code error}.
    */
@@ -198,36 +242,18 @@ final class AuditLog {
     return a == null ? "-" : a.toString();
   }
 
+  /**
+   * Appends {@code key=value}: bare when safe, else quoted with every control, format, separator
+   * and unassigned character escaped as <code>&#92;u{XXXX}</code> and {@code \"}, {@code \\} (see {@link
+   * LogText}), at most {@value LogText#FIELD_MAX} characters (then {@code ...}).
+   */
   private static void field(StringBuilder b, String key, String value) {
     b.append(' ').append(key).append('=');
-    if (value == null || value.isEmpty()) {
-      b.append("\"\"");
-      return;
-    }
-    boolean quote = false;
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) {
-        quote = true;
-        break;
-      }
-    }
-    if (!quote) {
-      b.append(value);
-      return;
-    }
-    b.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < ' ' || c == 0x7f) {
-        // Control characters would let a peer-chosen string forge a log line.
-        b.append(String.format("\\x%02x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    b.append('"');
+    LogText.appendField(b, value, LogText.FIELD_MAX);
+  }
+
+  /** A line cut at {@link #MAX_LINE} characters: a backstop, since every field is bounded. */
+  static String bounded(String line) {
+    return line.length() <= MAX_LINE ? line : line.substring(0, MAX_LINE) + LogText.CUT;
   }
 }

@@ -5,13 +5,16 @@ import java.util.ArrayList;
 import java.util.List;
 import org.sshrpc.term.ErlAtom;
 import org.sshrpc.term.ErlBinary;
+import org.sshrpc.term.ErlBitstring;
 import org.sshrpc.term.ErlFloat;
+import org.sshrpc.term.ErlFun;
 import org.sshrpc.term.ErlInteger;
 import org.sshrpc.term.ErlList;
 import org.sshrpc.term.ErlMap;
 import org.sshrpc.term.ErlPid;
 import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
+import org.sshrpc.term.TermEncoder;
 import org.sshrpc.term.TermOrder;
 import org.sshrpc.term.Terms;
 
@@ -19,15 +22,44 @@ import org.sshrpc.term.Terms;
  * The modules every server exports unless disabled: {@code lists} (a subset, with Erlang's
  * results and error reasons as checked against OTP 25), {@code sshrpc} (ping, echo, modules, info)
  * and two demo process kinds, {@code sshrpc_echo_proc} and {@code sshrpc_counter}.
+ *
+ * <p>Two rules keep a client from turning a small request into a large cost (issue 10): no
+ * built-in returns more than {@link #resultLimit} bytes of ETF, checked from the arguments
+ * <em>before</em> the result is built ({@code system_limit} otherwise, as Erlang raises it); and a
+ * built-in runs on the I/O thread only when its {@link RpcModule.CostEstimator} says the call is
+ * at most {@link RpcModule#INLINE_MAX_STEPS} steps, on the workers (under the call's deadline)
+ * otherwise. Every loop over a client-sized input is linear in it and polls for interruption.
  */
 final class Builtins {
   /** The version reported by {@code sshrpc:info/0}. */
   static final String VERSION = "0.1.0";
 
-  /** Elements {@code lists:seq} may produce, so one call cannot exhaust memory. */
+  /** Elements {@code lists:seq} may produce, whatever their size (the byte limit applies too). */
   static final long MAX_SEQ = 1_000_000;
 
+  /**
+   * The most a built-in's result may take encoded (ETF, version byte included), unless the frame
+   * limit is smaller (see {@link #resultLimit}). Reply bytes are what a client can make the node
+   * allocate and queue; 1 MiB is far above any legitimate use of these built-ins (lists:seq(1,
+   * 200000) fits) and keeps one call's result, with its Java objects (a few times the encoded
+   * size), a small share of the heap.
+   */
+  static final int MAX_RESULT_BYTES = 1 << 20;
+
+  /**
+   * Integers wider than this (four 64-bit words) make a call too expensive to run inline: the
+   * arithmetic or comparison on them is no longer a few machine steps.
+   */
+  static final int INLINE_MAX_INTEGER_BITS = 256;
+
+  /** A cost estimate that never runs inline. */
+  private static final long EXPENSIVE = Long.MAX_VALUE;
+
+  /** Poll for interruption (deadline, cancel) once per this many loop steps. */
+  private static final int POLL_MASK = 4095;
+
   private static final ErlAtom LISTS = ErlAtom.of("lists");
+  private static final ErlAtom SSHRPC = ErlAtom.of("sshrpc");
   private static final ErlAtom FUNCTION_CLAUSE = ErlAtom.of("function_clause");
   private static final ErlAtom BADARG = ErlAtom.of("badarg");
   private static final ErlAtom BADARITH = ErlAtom.of("badarith");
@@ -36,7 +68,21 @@ final class Builtins {
   private Builtins() {}
 
   static List<RpcModule> modules(RpcService service) {
-    return List.of(lists(), sshrpc(service), echoProc(), counter());
+    return modules(service, resultLimit(service.maxFrameLength()));
+  }
+
+  /** The built-in modules with results limited to {@code maxResultBytes} (tests use small limits). */
+  static List<RpcModule> modules(RpcService service, long maxResultBytes) {
+    return List.of(lists(maxResultBytes), sshrpc(service, maxResultBytes), echoProc(), counter());
+  }
+
+  /**
+   * The result limit for a server whose frames are at most {@code maxFrameLength} bytes: {@link
+   * #MAX_RESULT_BYTES}, or 15/16 of the frame limit when that is smaller, leaving room for the
+   * reply's envelope ({@code {answer, {ok, Result}}}, {@code {reply, Id, ok, Result}}).
+   */
+  static long resultLimit(int maxFrameLength) {
+    return Math.min(MAX_RESULT_BYTES, maxFrameLength - maxFrameLength / 16);
   }
 
   /** Raises {@code {Reason, [{lists, F, Args, []}]}}, what {@code catch} shows for a lists error. */
@@ -49,18 +95,77 @@ final class Builtins {
     return error(FUNCTION_CLAUSE, LISTS, f, args);
   }
 
-  private static RpcModule lists() {
+  /** Returns {@code result} if its encoding fits in {@code limit} bytes, else raises system_limit. */
+  private static Term bounded(Term result, long limit, ErlAtom module, String f, List<Term> args) {
+    if (Measure.encodedSize(result, limit) > limit) {
+      throw error(SYSTEM_LIMIT, module, f, args);
+    }
+    return result;
+  }
+
+  private static void poll(int i) throws InterruptedException {
+    if ((i & POLL_MASK) == 0 && Thread.currentThread().isInterrupted()) {
+      throw new InterruptedException();
+    }
+  }
+
+  // ---------------------------------------------------------------- costs
+
+  /**
+   * The weight of all arguments ({@link Measure#steps}): the cost of functions whose work is a
+   * walk over their arguments plus encoding a result no larger than them.
+   */
+  static long weight(List<Term> args) {
+    long total = 0;
+    for (Term t : args) {
+      total += Measure.steps(t, RpcModule.INLINE_MAX_STEPS - total);
+      if (total > RpcModule.INLINE_MAX_STEPS) {
+        return EXPENSIVE;
+      }
+    }
+    return total;
+  }
+
+  /**
+   * {@code lists:seq/2,3}: the number of elements, times the words per element. O(1): the bounds
+   * are at most {@link #INLINE_MAX_INTEGER_BITS} wide or the call is not inline.
+   */
+  static long seqCost(List<Term> args) {
+    int bits = 0;
+    for (Term t : args) {
+      if (!(t instanceof ErlInteger)) {
+        return 1; // fails at once
+      }
+      bits = Math.max(bits, ((ErlInteger) t).bigValue().bitLength());
+    }
+    if (bits > INLINE_MAX_INTEGER_BITS) {
+      return EXPENSIVE;
+    }
+    BigInteger from = ((ErlInteger) args.get(0)).bigValue();
+    BigInteger to = ((ErlInteger) args.get(1)).bigValue();
+    BigInteger inc = args.size() > 2 ? ((ErlInteger) args.get(2)).bigValue() : BigInteger.ONE;
+    if (inc.signum() == 0) {
+      return 1;
+    }
+    BigInteger count = to.subtract(from).divide(inc).add(BigInteger.ONE);
+    if (count.signum() <= 0) {
+      return 1;
+    }
+    if (count.bitLength() > 31) {
+      return EXPENSIVE;
+    }
+    return count.longValue() * Math.max(1, (bits + 63) / 64);
+  }
+
+  // ---------------------------------------------------------------- lists
+
+  private static RpcModule lists(long limit) {
     return RpcModule.builder("lists")
-        .inlineFunction("seq", 2, (ctx, a) -> seq2(a))
-        .inlineFunction("seq", 3, (ctx, a) -> seq3(a))
-        .inlineFunction("reverse", 1, (ctx, a) -> {
-          ErlList l = properList("reverse", a, a.get(0));
-          List<Term> out = new ArrayList<>(l.elements());
-          java.util.Collections.reverse(out);
-          return ErlList.of(out);
-        })
-        .inlineFunction("sum", 1, (ctx, a) -> sum(a))
-        .inlineFunction("nth", 2, (ctx, a) -> {
+        .inlineFunction("seq", 2, Builtins::seqCost, (ctx, a) -> seq2(a, limit))
+        .inlineFunction("seq", 3, Builtins::seqCost, (ctx, a) -> seq3(a, limit))
+        .inlineFunction("reverse", 1, Builtins::weight, (ctx, a) -> reverse(a, limit))
+        .inlineFunction("sum", 1, Builtins::weight, (ctx, a) -> sum(a, limit))
+        .inlineFunction("nth", 2, Builtins::weight, (ctx, a) -> {
           if (!(a.get(0) instanceof ErlInteger)) {
             throw error(BADARITH, LISTS, "nth", a);
           }
@@ -72,14 +177,14 @@ final class Builtins {
           if (n.intValue() > l.size()) {
             throw clause("nth", a);
           }
-          return l.get(n.intValue() - 1);
+          return bounded(l.get(n.intValue() - 1), limit, LISTS, "nth", a);
         })
-        .inlineFunction("last", 1, (ctx, a) -> {
+        .inlineFunction("last", 1, Builtins::weight, (ctx, a) -> {
           ErlList l = nonEmpty("last", a);
-          return l.get(l.size() - 1);
+          return bounded(l.get(l.size() - 1), limit, LISTS, "last", a);
         })
-        .inlineFunction("max", 1, (ctx, a) -> extreme("max", a, 1))
-        .inlineFunction("min", 1, (ctx, a) -> extreme("min", a, -1))
+        .inlineFunction("max", 1, Builtins::weight, (ctx, a) -> bounded(extreme("max", a, 1), limit, LISTS, "max", a))
+        .inlineFunction("min", 1, Builtins::weight, (ctx, a) -> bounded(extreme("min", a, -1), limit, LISTS, "min", a))
         .build();
   }
 
@@ -98,11 +203,28 @@ final class Builtins {
     return l;
   }
 
+  /** The reversed list encodes to exactly as many bytes as the argument: checked before copying. */
+  private static Term reverse(List<Term> a, long limit) throws InterruptedException {
+    ErlList l = properList("reverse", a, a.get(0));
+    bounded(l, limit, LISTS, "reverse", a);
+    int n = l.size();
+    Term[] out = new Term[n];
+    for (int i = 0; i < n; i++) {
+      poll(i);
+      out[i] = l.get(n - 1 - i);
+    }
+    return ErlList.of(out);
+  }
+
   /** lists:max/min keep the first of equal elements, in Erlang's standard term order. */
-  private static Term extreme(String f, List<Term> args, int sign) {
+  private static Term extreme(String f, List<Term> args, int sign) throws InterruptedException {
     ErlList l = nonEmpty(f, args);
     Term best = l.get(0);
     for (int i = 1; i < l.size(); i++) {
+      // Every step: one comparison of two large elements can be long (deep terms, big integers).
+      if (Thread.currentThread().isInterrupted()) {
+        throw new InterruptedException();
+      }
       if (sign * TermOrder.STANDARD.compare(l.get(i), best) > 0) {
         best = l.get(i);
       }
@@ -110,16 +232,79 @@ final class Builtins {
     return best;
   }
 
-  private static Term sum(List<Term> a) {
+  /**
+   * Erlang's {@code lists:sum/1}, a left fold of {@code Acc + X} from 0, computed in time linear
+   * in the input. Integer addition is associative, so the integers before the first non-integer
+   * are summed in an order that never adds a small number to a huge accumulator (which would copy
+   * the accumulator each time: {@code [Huge, 1, 1, ...]} quadratic): longs in a long, big integers
+   * narrowest first. From the first float on, the fold is Erlang's, step by step, since float
+   * addition is not associative. Error reasons carry the same accumulator as Erlang's.
+   */
+  private static Term sum(List<Term> a, long limit) throws InterruptedException {
     ErlList l = properList("sum", a, a.get(0));
-    Term acc = ErlInteger.of(0);
-    for (Term x : l.elements()) {
-      if (!(x instanceof ErlInteger) && !(x instanceof ErlFloat)) {
-        throw error(BADARITH, ErlAtom.of("erlang"), "+", List.of(acc, x));
+    int n = l.size();
+    int k = 0;
+    int bigs = 0;
+    long maxBits = 0;
+    for (; k < n; k++) {
+      poll(k);
+      if (!(l.get(k) instanceof ErlInteger x)) {
+        break;
       }
-      acc = add(acc, x);
+      if (x.isLong()) {
+        maxBits = Math.max(maxBits, 64);
+      } else {
+        bigs++;
+        maxBits = Math.max(maxBits, x.bigValue().bitLength());
+      }
     }
-    return acc;
+    if (k == n) {
+      // |sum| <= n * 2^maxBits: at most maxBits + bitLength(n) bits. The encoding is at most
+      // LARGE_BIG_EXT (6 bytes of header) plus the magnitude, plus the version byte.
+      long bits = maxBits + (64 - Long.numberOfLeadingZeros(n));
+      if (1 + 6 + (bits + 7) / 8 > limit) {
+        throw error(SYSTEM_LIMIT, LISTS, "sum", a);
+      }
+    }
+    long small = 0;
+    BigInteger spill = BigInteger.ZERO;
+    BigInteger[] big = new BigInteger[bigs];
+    int b = 0;
+    for (int i = 0; i < k; i++) {
+      poll(i);
+      ErlInteger x = (ErlInteger) l.get(i);
+      if (x.isLong()) {
+        long v = x.longValue();
+        long r = small + v;
+        if (((small ^ r) & (v ^ r)) < 0) { // overflow: move the long sum aside
+          spill = spill.add(BigInteger.valueOf(small));
+          r = v;
+        }
+        small = r;
+      } else {
+        big[b++] = x.bigValue();
+      }
+    }
+    BigInteger acc = spill.add(BigInteger.valueOf(small));
+    if (bigs > 0) {
+      // Narrowest first: the accumulator is never more than log2(n) bits wider than the widest
+      // number added so far, so each addition costs about the size of its operand.
+      java.util.Arrays.sort(big, java.util.Comparator.comparingInt(BigInteger::bitLength));
+      for (int i = 0; i < bigs; i++) {
+        poll(i);
+        acc = acc.add(big[i]);
+      }
+    }
+    Term sum = ErlInteger.of(acc);
+    for (int i = k; i < n; i++) {
+      poll(i);
+      Term x = l.get(i);
+      if (!(x instanceof ErlInteger) && !(x instanceof ErlFloat)) {
+        throw error(BADARITH, ErlAtom.of("erlang"), "+", List.of(sum, x));
+      }
+      sum = add(sum, x);
+    }
+    return sum; // an integer checked above, or a float (9 bytes)
   }
 
   private static Term add(Term a, Term b) {
@@ -137,7 +322,7 @@ final class Builtins {
     return t instanceof ErlFloat ? ((ErlFloat) t).value() : ((ErlInteger) t).bigValue().doubleValue();
   }
 
-  private static Term seq2(List<Term> a) {
+  private static Term seq2(List<Term> a, long limit) {
     if (!(a.get(0) instanceof ErlInteger) || !(a.get(1) instanceof ErlInteger)) {
       throw clause("seq", a);
     }
@@ -146,10 +331,10 @@ final class Builtins {
     if (from.subtract(BigInteger.ONE).compareTo(to) > 0) {
       throw clause("seq", a);
     }
-    return range(from, to, BigInteger.ONE, "seq", a);
+    return range(from, to, BigInteger.ONE, a, limit);
   }
 
-  private static Term seq3(List<Term> a) {
+  private static Term seq3(List<Term> a, long limit) {
     for (Term t : a) {
       if (!(t instanceof ErlInteger)) {
         throw error(BADARG, LISTS, "seq", a);
@@ -167,20 +352,53 @@ final class Builtins {
       throw error(BADARG, LISTS, "seq", a);
     }
     if (s == 0) {
+      checkSeqSize(1, a, limit);
       return ErlList.of(a.get(0));
     }
-    return range(from, to, inc, "seq", a);
+    return range(from, to, inc, a, limit);
   }
 
-  private static Term range(BigInteger from, BigInteger to, BigInteger inc, String f, List<Term> a) {
-    BigInteger count = to.subtract(from).divide(inc).add(BigInteger.ONE);
+  /**
+   * An upper bound of the encoded size of a {@code lists:seq} result of {@code count} elements,
+   * version byte included, from the arguments alone. Every element lies between From and To, and
+   * an integer's encoded size grows with its magnitude on each side of zero, so no element is
+   * larger than the larger of the two. A list of bytes encodes smaller still (STRING_EXT).
+   */
+  static long seqSizeBound(long count, ErlInteger from, ErlInteger to) {
+    if (count <= 0) {
+      return 2; // version byte, NIL_EXT
+    }
+    long element = Math.max(integerSize(from), integerSize(to));
+    return 1 + 5 + count * element + 1; // version, LIST_EXT header, elements, NIL tail
+  }
+
+  /** Encoded size of an integer without the version byte: O(1). */
+  private static long integerSize(ErlInteger i) {
+    return TermEncoder.DEFAULT.encodedSize(i) - 1;
+  }
+
+  private static void checkSeqSize(long count, List<Term> a, long limit) {
+    if (seqSizeBound(count, (ErlInteger) a.get(0), (ErlInteger) a.get(1)) > limit) {
+      throw error(SYSTEM_LIMIT, LISTS, "seq", a);
+    }
+  }
+
+  private static Term range(BigInteger from, BigInteger to, BigInteger inc, List<Term> a, long limit) {
+    BigInteger diff = to.subtract(from);
+    // |diff / inc| >= 2^(bits(diff) - bits(inc) - 1): past 21 bits of difference it is over
+    // MAX_SEQ, known without dividing two huge numbers.
+    if (diff.bitLength() - inc.bitLength() > 21) {
+      throw error(SYSTEM_LIMIT, LISTS, "seq", a);
+    }
+    BigInteger count = diff.divide(inc).add(BigInteger.ONE);
     if (count.signum() <= 0) {
       return ErlList.NIL;
     }
     if (count.compareTo(BigInteger.valueOf(MAX_SEQ)) > 0) {
-      throw error(SYSTEM_LIMIT, LISTS, f, a);
+      throw error(SYSTEM_LIMIT, LISTS, "seq", a);
     }
     int n = count.intValue();
+    checkSeqSize(n, a, limit); // before allocating anything of the result's size
     Term[] out = new Term[n];
     if (from.bitLength() < 40 && inc.bitLength() < 40) {
       // The common case (lists:seq(1,100)): long arithmetic, small integers from ErlInteger's
@@ -193,6 +411,8 @@ final class Builtins {
       }
       return ErlList.of(out);
     }
+    // Bounded by the size check: n elements of w words each cost about n * w, at most the
+    // result limit in bytes.
     BigInteger v = from;
     for (int i = 0; i < n; i++) {
       out[i] = ErlInteger.of(v);
@@ -201,12 +421,19 @@ final class Builtins {
     return ErlList.of(out);
   }
 
-  private static RpcModule sshrpc(RpcService service) {
+  // ---------------------------------------------------------------- sshrpc
+
+  private static RpcModule sshrpc(RpcService service, long limit) {
     return RpcModule.builder("sshrpc")
-        .inlineFunction("ping", 0, (ctx, a) -> ErlAtom.of("pong"))
-        .inlineFunction("echo", 1, (ctx, a) -> a.get(0))
-        .inlineFunction("modules", 0, (ctx, a) -> ErlList.of(service.exportsFor(ctx)))
-        .inlineFunction("info", 0, (ctx, a) -> ErlMap.of(
+        .inlineFunction("ping", 0, a -> 1, (ctx, a) -> ErlAtom.of("pong"))
+        // The reply is the argument: as large as it, so it is checked (a term decoded from a
+        // compressed frame can be 1,000 times the frame).
+        .inlineFunction("echo", 1, Builtins::weight, (ctx, a) -> bounded(a.get(0), limit, SSHRPC, "echo", a))
+        // One policy check per export of the node: on the workers, and as large as the export
+        // table (the operator's, but checked all the same).
+        .function("modules", 0, (ctx, a) -> bounded(ErlList.of(service.exportsFor(ctx)), limit, SSHRPC, "modules", a))
+        // A map of constant shape: the node name is an atom (at most 255 characters).
+        .inlineFunction("info", 0, a -> 1, (ctx, a) -> ErlMap.of(
             ErlAtom.of("version"), ErlBinary.utf8(VERSION),
             ErlAtom.of("node"), service.node(),
             ErlAtom.of("uptime_ms"), ErlInteger.of((System.nanoTime() - service.startNanos) / 1_000_000),
@@ -256,6 +483,142 @@ final class Builtins {
           };
         })
         .build();
+  }
+
+  /**
+   * Bounded walks over a term: its work in element-steps, for {@link RpcModule.CostEstimator}s,
+   * and an upper bound of its encoded size. Both go depth-first without recursion (a decoded term
+   * may be nested thousands deep) and stop as soon as the total passes the budget, so each costs
+   * O(budget) whatever the size of the term.
+   */
+  static final class Measure {
+    private static final TermEncoder UTF8_ATOMS = TermEncoder.builder().utf8Atoms(true).build();
+
+    private Measure() {}
+
+    /**
+     * The steps of walking {@code t}: one per node, plus one per 64-bit word of a big integer and
+     * per 256 bytes of a binary, bitstring or fun; an integer wider than {@link
+     * #INLINE_MAX_INTEGER_BITS} alone weighs more than {@link RpcModule#INLINE_MAX_STEPS}. Returns
+     * a value above {@code budget} as soon as the total is known to be above it.
+     */
+    static long steps(Term t, long budget) {
+      return walk(t, budget, false);
+    }
+
+    /**
+     * An upper bound of {@code TermEncoder.encodedSize(t)} (version byte included) under either
+     * atom encoding: exact except that a list of bytes is counted as a LIST_EXT (an encoder may
+     * write it as the smaller STRING_EXT). Returns a value above {@code limit} as soon as the
+     * bound is known to be above it.
+     */
+    static long encodedSize(Term t, long limit) {
+      return 1 + walk(t, limit - 1, true);
+    }
+
+    private static long walk(Term root, long budget, boolean bytes) {
+      long total = 0;
+      java.util.ArrayDeque<java.util.Iterator<Term>> stack = null;
+      Term t = root;
+      while (true) {
+        long kids;
+        if (t instanceof ErlList l) {
+          kids = l.size() + (l.isProper() ? 0 : 1);
+          // LIST_EXT: tag and 4-byte length, the elements, then NIL_EXT or the improper tail.
+          total += !bytes ? 1 : l.isEmpty() ? 1 : l.isProper() ? 6 : 5;
+        } else if (t instanceof ErlTuple tu) {
+          kids = tu.arity();
+          total += !bytes ? 1 : kids < 256 ? 2 : 5;
+        } else if (t instanceof ErlMap m) {
+          kids = 2L * m.size();
+          total += !bytes ? 1 : 5;
+        } else {
+          kids = 0;
+          total += bytes ? leafSize(t) : leafSteps(t);
+        }
+        // Every element adds at least 1 (NIL_EXT is the smallest encoding): a container with
+        // more elements than the budget left is over it without being walked.
+        if (total + kids > budget) {
+          return total + kids;
+        }
+        if (kids > 0) {
+          if (stack == null) {
+            stack = new java.util.ArrayDeque<>();
+          }
+          stack.push(children(t));
+        }
+        t = null;
+        while (stack != null && !stack.isEmpty()) {
+          java.util.Iterator<Term> it = stack.peek();
+          if (it.hasNext()) {
+            t = it.next();
+            break;
+          }
+          stack.pop();
+        }
+        if (t == null) {
+          return total;
+        }
+      }
+    }
+
+    private static java.util.Iterator<Term> children(Term t) {
+      if (t instanceof ErlList l) {
+        if (l.isProper()) {
+          return l.elements().iterator();
+        }
+        List<Term> all = new ArrayList<>(l.size() + 1);
+        all.addAll(l.elements());
+        all.add(l.tail());
+        return all.iterator();
+      }
+      if (t instanceof ErlTuple tu) {
+        return tu.elements().iterator();
+      }
+      java.util.Iterator<java.util.Map.Entry<Term, Term>> entries = ((ErlMap) t).entries().entrySet().iterator();
+      return new java.util.Iterator<>() {
+        private Term value;
+
+        @Override
+        public boolean hasNext() {
+          return value != null || entries.hasNext();
+        }
+
+        @Override
+        public Term next() {
+          if (value != null) {
+            Term v = value;
+            value = null;
+            return v;
+          }
+          java.util.Map.Entry<Term, Term> e = entries.next();
+          value = e.getValue();
+          return e.getKey();
+        }
+      };
+    }
+
+    /** A leaf's encoded size without the version byte, the larger of the two atom encodings. */
+    private static long leafSize(Term t) {
+      return Math.max(TermEncoder.DEFAULT.encodedSize(t), UTF8_ATOMS.encodedSize(t)) - 1;
+    }
+
+    private static long leafSteps(Term t) {
+      if (t instanceof ErlInteger i) {
+        if (i.isLong()) {
+          return 1;
+        }
+        int bits = i.bigValue().bitLength();
+        return bits > INLINE_MAX_INTEGER_BITS ? RpcModule.INLINE_MAX_STEPS + 1 : 1 + (bits + 63) / 64;
+      }
+      if (t instanceof ErlBinary b) {
+        return 1 + b.size() / 256;
+      }
+      if (t instanceof ErlBitstring || t instanceof ErlFun) {
+        return 1 + TermEncoder.DEFAULT.encodedSize(t) / 256;
+      }
+      return 1;
+    }
   }
 
   static Term atom(String s) {

@@ -13,8 +13,16 @@ public class ErlangException extends RuntimeException {
   private final transient Term reason;
 
   public ErlangException(Term reason) {
-    super(String.valueOf(reason), null, false, false);
+    // No message here: rendering the reason (which often holds the call's arguments, possibly
+    // megabytes of terms or 16 KiB integers in decimal) is paid only if someone asks for it.
+    super(null, null, false, false);
     this.reason = Objects.requireNonNull(reason, "reason");
+  }
+
+  /** The reason, rendered as Erlang text. */
+  @Override
+  public String getMessage() {
+    return String.valueOf(reason);
   }
 
   /** The Erlang reason sent to the caller. */

@@ -32,10 +32,20 @@ final class LocalProcess extends Mailbox implements ProcessContext {
   private Term stopReason; // guarded by this; set by exit() or kill()
   private boolean terminatedCalled; // guarded by this
 
-  LocalProcess(RpcService service, RpcSession owner, RpcProcess impl) {
-    super(service.processes, owner);
+  LocalProcess(RpcService service, SessionProcesses owner, RpcProcess impl) {
+    super(service.processes, owner, owner.account(), true);
     this.service = service;
     this.impl = impl;
+  }
+
+  @Override
+  boolean acceptsFrom(String sender, org.sshrpc.acl.AccessPolicy policy) {
+    try {
+      return impl.acceptsFrom(sender);
+    } catch (RuntimeException e) {
+      LOG.debug("process {} acceptsFrom threw; refusing", pid, e);
+      return false; // the process could not say yes
+    }
   }
 
   @Override
@@ -56,7 +66,7 @@ final class LocalProcess extends Mailbox implements ProcessContext {
       }
     }
     if (overflow) {
-      LOG.warn("process {} killed: mailbox over {} messages", pid, MAX_MAILBOX);
+      LOG.warn("process {} killed: mailbox over {} messages", LogText.term(pid), MAX_MAILBOX);
       kill(MAILBOX_OVERFLOW);
       return;
     }
@@ -65,7 +75,8 @@ final class LocalProcess extends Mailbox implements ProcessContext {
 
   private void schedule() {
     try {
-      service.executor.execute(this::runBatch);
+      // In the owner's worker lane: one user's busy processes take at most its share of workers.
+      service.lanes.submit(ownerUser(), this::runBatch, this::retryLater);
     } catch (RejectedExecutionException e) {
       if (service.executor.isShutdown()) {
         kill(ErlAtom.of("shutdown"));
@@ -73,6 +84,15 @@ final class LocalProcess extends Mailbox implements ProcessContext {
         // Workers saturated: try again shortly rather than drop the mailbox's turn.
         service.scheduler.schedule(this::schedule, 5, TimeUnit.MILLISECONDS);
       }
+    }
+  }
+
+  /** The pool refused a turn that was waiting in the lane: try again shortly, or stop on shutdown. */
+  private void retryLater() {
+    if (service.executor.isShutdown()) {
+      kill(ErlAtom.of("shutdown"));
+    } else {
+      service.scheduler.schedule(this::schedule, 5, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -151,15 +171,13 @@ final class LocalProcess extends Mailbox implements ProcessContext {
 
   @Override
   public String user() {
-    return owner.user;
+    return ownerUser();
   }
 
   @Override
   public void send(Term destination, Term message) {
-    Mailbox m = service.processes.resolve(destination);
-    if (m != null) {
-      m.deliver(message);
-    }
+    // As its owner's client would: the same policy rules, with the owner's user and key.
+    owner.send(destination, message);
   }
 
   @Override

@@ -11,7 +11,9 @@ import org.sshrpc.term.Term;
 public interface ProcessFactory {
   /**
    * Creates the process object. Throw {@link ErlangException} (e.g. {@code badarg}) to refuse the
-   * arguments.
+   * arguments. The process belongs to {@code ctx.user()}: other users reach it only where the
+   * policy and its {@link RpcProcess#acceptsFrom} both allow. Runs on a worker; the spawn already
+   * holds its slot under the process limits, so a slow factory cannot let others overshoot them.
    */
   RpcProcess start(CallContext ctx, List<Term> args) throws Exception;
 }

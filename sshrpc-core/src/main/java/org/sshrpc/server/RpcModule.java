@@ -172,11 +172,58 @@ public final class RpcModule {
   }
 
   /**
-   * An exported name: a function, or a process starter (exactly one is non-null). An inline
-   * function is short, bounded and never blocks (built-ins only), so it runs on the thread that
-   * decoded the request instead of paying two thread hand-offs.
+   * Above this many element-steps a built-in's call runs on the workers, not on the I/O thread:
+   * a few thousand steps are microseconds, less than the two thread hand-offs a worker costs, and
+   * small enough that no client can hold an I/O thread (which serves many channels, outside any
+   * call deadline) for longer.
    */
-  record Entry(RpcFunction function, ProcessFactory process, boolean inline) {}
+  static final long INLINE_MAX_STEPS = 4096;
+
+  /**
+   * An estimate of the work one call of a built-in does with given arguments, in element-steps
+   * (one list element visited, one small integer added or compared; a big integer counts a step
+   * per 64-bit word; a binary a step per 256 bytes). Includes encoding the result, which happens
+   * on the same thread. It must itself be cheap: O(1), or a walk that stops once past {@link
+   * #INLINE_MAX_STEPS}, never proportional to a large argument. It may return any value above
+   * the budget (e.g. {@link Long#MAX_VALUE}) for "not cheap"; it does not check the arguments'
+   * validity (a call that will fail at once is cheap).
+   */
+  @FunctionalInterface
+  interface CostEstimator {
+    long steps(List<Term> args);
+  }
+
+  /**
+   * An exported name: a function, or a process starter (exactly one is non-null). An inline
+   * candidate (a built-in with a {@link CostEstimator}) never blocks; it runs on the thread that
+   * decoded the request, instead of paying two thread hand-offs, when {@link #runsInline} says its
+   * work for these arguments is tiny; otherwise it runs on the workers like any function, under
+   * the call's deadline. User functions never run inline.
+   */
+  record Entry(RpcFunction function, ProcessFactory process, CostEstimator inlineCost) {
+    /** True if this is an inline candidate: whether a call runs inline depends on its arguments. */
+    boolean inline() {
+      return inlineCost != null;
+    }
+
+    /**
+     * True if a call with {@code args} may run on the I/O thread: a function that is an inline
+     * candidate and whose estimate for these arguments is at most {@link #INLINE_MAX_STEPS}. Cheap
+     * (bounded by the budget, whatever the arguments' size). An estimator that throws (a bug)
+     * sends the call to the workers, where the function reports its own errors.
+     */
+    boolean runsInline(List<Term> args) {
+      if (function == null || inlineCost == null) {
+        return false;
+      }
+      try {
+        long steps = inlineCost.steps(args);
+        return steps >= 0 && steps <= INLINE_MAX_STEPS;
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }
+  }
 
   /** A builder of {@link RpcModule}; not thread-safe. */
   public static final class Builder {
@@ -198,17 +245,20 @@ public final class RpcModule {
      *     outside 0..255
      */
     public Builder function(String name, int arity, RpcFunction fn) {
-      return add(name, arity, new Entry(Objects.requireNonNull(fn, "fn"), null, false));
+      return add(name, arity, new Entry(Objects.requireNonNull(fn, "fn"), null, null));
     }
 
-    /** A built-in function that may run on the I/O thread; see {@link Entry}. */
-    Builder inlineFunction(String name, int arity, RpcFunction fn) {
-      return add(name, arity, new Entry(Objects.requireNonNull(fn, "fn"), null, true));
+    /**
+     * A built-in function that runs on the I/O thread when {@code cost} says a call is cheap
+     * (see {@link Entry#runsInline}), on the workers otherwise.
+     */
+    Builder inlineFunction(String name, int arity, CostEstimator cost, RpcFunction fn) {
+      return add(name, arity, new Entry(Objects.requireNonNull(fn, "fn"), null, Objects.requireNonNull(cost, "cost")));
     }
 
     /** Exports a process starter as {@code name/arity}, used by {@code spawn}. */
     public Builder process(String name, int arity, ProcessFactory factory) {
-      return add(name, arity, new Entry(null, Objects.requireNonNull(factory, "factory"), false));
+      return add(name, arity, new Entry(null, Objects.requireNonNull(factory, "factory"), null));
     }
 
     private Builder add(String fname, int arity, Entry e) {

@@ -11,6 +11,12 @@ import org.sshrpc.term.Term;
  * throws (exit reason {@code {java_exception, Class, Message}}, or the {@link ErlangException}'s
  * reason), someone stops it with {@code exit}, or the connection that spawned it closes (reason
  * {@code noconnection}).
+ *
+ * <p>A process belongs to the SSH user who spawned it ({@link ProcessContext#user()}). Messages
+ * from that user's clients and processes always reach it (as far as the policy lets the sender
+ * send at all); messages from another user need both a policy rule for the sender ({@code send
+ * to=} or {@code public=}, see {@code docs/policy.md}) and this process's consent, {@link
+ * #acceptsFrom}.
  */
 @FunctionalInterface
 public interface RpcProcess {
@@ -23,4 +29,14 @@ public interface RpcProcess {
    * running, this may run on another thread before that {@code receive} returns.
    */
   default void terminated(Term reason) {}
+
+  /**
+   * Whether this process accepts a message from {@code user}, an SSH user other than its own,
+   * whom the policy already lets send to it. Asked for each such message, on the sender's thread
+   * (so it must be quick and thread-safe); a refused message is dropped as if sent to a dead pid.
+   * The default refuses every other user: a process is private unless its code says otherwise.
+   */
+  default boolean acceptsFrom(String user) {
+    return false;
+  }
 }

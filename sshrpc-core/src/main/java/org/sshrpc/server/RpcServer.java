@@ -95,7 +95,7 @@ public final class RpcServer implements AutoCloseable {
     CoreModuleProperties.AUTH_TIMEOUT.set(s, limits.authTimeout());
     CoreModuleProperties.IDLE_TIMEOUT.set(s, limits.idleTimeout());
     s.setSessionFactory(new PreAuthGuard(s));
-    this.guard = new ConnectionGuard(limits);
+    this.guard = new ConnectionGuard(limits, b.earlyDropRandom);
     s.addSessionListener(guard);
     this.sshd = s;
   }
@@ -241,6 +241,7 @@ public final class RpcServer implements AutoCloseable {
     private AlgorithmPolicy algorithms = AlgorithmPolicy.defaults();
     private Duration closeTimeout = Duration.ofSeconds(5);
     private ServerLimits limits = ServerLimits.DEFAULT;
+    private java.util.random.RandomGenerator earlyDropRandom;
     private final RpcService.Builder service = RpcService.builder();
 
     private Builder() {}
@@ -379,6 +380,15 @@ public final class RpcServer implements AutoCloseable {
      */
     public Builder metrics(Metrics metrics) {
       service.metrics(metrics);
+      return this;
+    }
+
+    /**
+     * The random source of the early drop ({@link ServerLimits#maxStartupsStart()}), for tests
+     * (a seeded {@link java.util.Random}); default {@link java.util.concurrent.ThreadLocalRandom}.
+     */
+    Builder earlyDropRandom(java.util.random.RandomGenerator r) {
+      this.earlyDropRandom = Objects.requireNonNull(r, "random");
       return this;
     }
 

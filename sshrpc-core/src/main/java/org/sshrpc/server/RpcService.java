@@ -122,7 +122,7 @@ public final class RpcService implements AutoCloseable {
     this.lanes =
         new UserLanes(
             executor,
-            b.maxWorkersPerUser > 0 ? b.maxWorkersPerUser : Math.max(2, b.executorThreads / 4),
+            b.maxWorkersPerUser > 0 ? b.maxWorkersPerUser : Math.max(1, b.executorThreads - b.executorThreads / 4),
             b.executorQueue);
   }
 
@@ -270,13 +270,29 @@ public final class RpcService implements AutoCloseable {
     return e;
   }
 
+  /** The access policy in force now (the process layer asks it per operation). */
+  AccessPolicy policyNow() {
+    return policy.current();
+  }
+
+  /**
+   * The process starter exported as {@code m:f/arity}, or null. No policy check: the caller has
+   * asked {@link AccessPolicy#allowsSpawn} first, so a denied caller cannot tell "denied" from
+   * "not exported".
+   */
+  ProcessFactory processStarter(ErlAtom m, ErlAtom f, int arity) {
+    RpcModule mod = modules.get(m.name());
+    RpcModule.Entry e = mod == null ? null : mod.find(f.name(), arity);
+    return e == null ? null : e.process();
+  }
+
   /**
    * Erlang's {@code {undef, [{M, F, Args, []}]}}; with the arity in place of Args when they are
    * larger than {@link RpcSession#ECHO_LIMIT} bytes (as Erlang's own stack frames may), so an
    * error reply never echoes a large request.
    */
   static Term undef(ErlAtom m, ErlAtom f, ErlList args) {
-    Term a = args.size() <= RpcSession.ECHO_LIMIT && TermEncoder.DEFAULT.encodedSize(args) <= RpcSession.ECHO_LIMIT
+    Term a = args.size() <= RpcSession.ECHO_LIMIT && TermEncoder.DEFAULT.encodedSizeAtMost(args, RpcSession.ECHO_LIMIT) <= RpcSession.ECHO_LIMIT
         ? args
         : org.sshrpc.term.Terms.integer(args.size());
     return ErlTuple.of(UNDEF, ErlList.of(ErlTuple.of(m, f, a, ErlList.NIL)));
@@ -354,8 +370,8 @@ public final class RpcService implements AutoCloseable {
 
     /**
      * Functions of one SSH user queued on or running in the worker pool at once; more wait in
-     * the user's own queue, so one user's slow calls cannot take every worker. Default: max(2,
-     * executorThreads / 4).
+     * the user's own queue, so one user's slow calls cannot take every worker. Default: three
+     * quarters of executorThreads (at least a quarter is always left to the other users).
      */
     public Builder maxWorkersPerUser(int n) {
       this.maxWorkersPerUser = positive(n, "maxWorkersPerUser");

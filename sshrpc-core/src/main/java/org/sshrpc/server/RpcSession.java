@@ -50,11 +50,6 @@ import org.sshrpc.wire.ServerMessage;
 public final class RpcSession {
   private static final Logger LOG = LoggerFactory.getLogger(RpcSession.class);
 
-  /** Mailboxes and processes one channel may hold at once. */
-  static final int MAX_PROCESSES = 1000;
-
-  static final int MAX_MONITORS = 10_000;
-
   /** Bytes a peer must send per frame timeout while a frame is incomplete (2 KiB/s at 30 s). */
   static final int MIN_FRAME_PROGRESS = 64 << 10;
 
@@ -62,7 +57,6 @@ public final class RpcSession {
   private static final ErlAtom BADREQUEST = ErlAtom.of("badrequest");
   private static final ErlAtom FRAME_TOO_LARGE = ErlAtom.of("frame_too_large");
   private static final ErlAtom NOCONNECTION = ErlAtom.of("noconnection");
-  private static final ErlAtom BADARG = ErlAtom.of("badarg");
 
   /**
    * Requests whose encoded frame is at most this many bytes (and not compressed) are echoed in
@@ -153,12 +147,8 @@ public final class RpcSession {
 
   private volatile boolean closed;
 
-  // Processes and mailboxes this channel owns; monitors it holds.
-  private final Set<LocalProcess> processes = ConcurrentHashMap.newKeySet();
-  private final Map<ErlPid, Mailbox> watched = new ConcurrentHashMap<>();
-  private final AtomicInteger monitors = new AtomicInteger();
-  private volatile ClientMailbox defaultMailbox;
-  private final List<ClientMailbox> mailboxes = new ArrayList<>(); // guarded by itself
+  // The process room: processes and mailboxes this channel owns, monitors it holds.
+  private final SessionProcesses procs;
 
   // Accounting, read by tests and logs.
   final AtomicLong framesIn = new AtomicLong();
@@ -181,6 +171,7 @@ public final class RpcSession {
     this.remoteAddress = remote;
     this.transport = transport;
     this.decoder = new FrameDecoder(service.maxFrameLength());
+    this.procs = new SessionProcesses(this);
     this.peerMaxFrame = service.maxFrameLength();
     this.account = service.budget.open(user, connection);
     service.metrics().sessionOpened();
@@ -261,7 +252,7 @@ public final class RpcSession {
     }
     MemoryBudget.Refusal r = account.lastRefusal();
     String why = "frame of " + pending + " bytes refused: " + r;
-    LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, why);
+    LOG.warn("closing sshrpc channel of {} from {}: {}", LogText.field(user), remoteAddress, LogText.field(why));
     AuditLog.channelClosed(user, keyFingerprint, remoteAddress, why);
     if (mode == Mode.V2) {
       channelError(
@@ -296,7 +287,7 @@ public final class RpcSession {
           "frame incomplete after " + service.frameTimeout().toMillis() + " ms ("
               + decoder.bufferedBytes() + " bytes received)";
     }
-    LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, reason);
+    LOG.warn("closing sshrpc channel of {} from {}: {}", LogText.field(user), remoteAddress, LogText.field(reason));
     AuditLog.channelClosed(user, keyFingerprint, remoteAddress, reason);
     closeNow(reason);
   }
@@ -486,7 +477,7 @@ public final class RpcSession {
 
   /** A printout of at most {@link #PREVIEW_CHARS} characters, computed without walking the whole term. */
   static String preview(Term term) {
-    return term.getClass().getSimpleName(); // TODO(termsafe): bounded printer
+    return org.sshrpc.term.TermPrinter.print(term, PREVIEW_CHARS);
   }
 
   private static boolean compressed(byte[] frame) {
@@ -513,7 +504,7 @@ public final class RpcSession {
     try {
       msg = Messages.parseRequest(term);
     } catch (MessageFormatException e) {
-      AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: " + e.getMessage());
+      AuditLog.badRequest(user, keyFingerprint, remoteAddress, "badrequest: " + e.summary());
       if (mode == Mode.V1 || !e.id().isPresent() && e.received() instanceof ErlTuple && ((ErlTuple) e.received()).isTagged("mfa", ((ErlTuple) e.received()).arity())) {
         v1Enqueue(V1Job.answer(ServerMessage.Answer.error(ErlTuple.of(Outcome.EXEC_ERROR, echo)), 0));
       } else if (e.id().isPresent()) {
@@ -548,7 +539,7 @@ public final class RpcSession {
   }
 
   private void frameTooLarge(FrameTooLargeException e) {
-    LOG.warn("closing sshrpc channel of {} from {}: {}", user, remoteAddress, e.getMessage());
+    LOG.warn("closing sshrpc channel of {} from {}: {}", LogText.field(user), remoteAddress, e.getMessage());
     AuditLog.channelClosed(user, keyFingerprint, remoteAddress, e.getMessage());
     if (mode == Mode.V2) {
       channelError(
@@ -572,7 +563,7 @@ public final class RpcSession {
       peerMaxFrame = n.isInt() ? Math.min(n.intValue(), service.maxFrameLength()) : service.maxFrameLength();
     }
     frameErrors = h.isTrue(Hello.FRAME_ERRORS);
-    LOG.debug("v2 channel for {} (client options {})", user, h.options());
+    LOG.debug("v2 channel for {} (client options {})", LogText.field(user), LogText.term(h.options()));
     send(new Hello(Hello.VERSION, helloOptions(frameErrors)).toTerm());
   }
 
@@ -704,7 +695,7 @@ public final class RpcSession {
         AuditLog.call("cast", user, keyFingerprint, remoteAddress, c.module().name(), c.function().name(), c.args().size(),
             Outcome.refused(Outcome.OVERLOADED), received);
         service.metrics().callRefused(c.module().name(), c.function().name(), c.args().size(), Metrics.CallStatus.OVERLOADED, 0);
-        LOG.debug("cast {}:{}/{} dropped: overloaded", c.module().name(), c.function().name(), c.args().size());
+        LOG.debug("cast {}:{}/{} dropped: overloaded", LogText.term(c.module()), LogText.term(c.function()), c.args().size());
         return;
       }
       castsInFlight.incrementAndGet();
@@ -718,7 +709,7 @@ public final class RpcSession {
           // at DEBUG, and bounded.
           castFailures.incrementAndGet();
           if (LOG.isDebugEnabled()) {
-            LOG.debug("cast {}:{}/{} failed: {}", c.module().name(), c.function().name(), c.args().size(), preview(o.value()));
+            LOG.debug("cast {}:{}/{} failed: {}", LogText.term(c.module()), LogText.term(c.function()), c.args().size(), LogText.term(o.value()));
           }
         }
         resumeInput();
@@ -732,141 +723,11 @@ public final class RpcSession {
       if (st != null) {
         st.finish(Outcome.refused(Outcome.CANCELLED), true);
       }
-    } else if (msg instanceof ClientMessage.Spawn s) {
-      spawn(s);
-    } else if (msg instanceof ClientMessage.Send s) {
-      Mailbox m = service.processes.resolve(s.destination());
-      if (m != null) {
-        m.deliver(s.message());
-      }
-    } else if (msg instanceof ClientMessage.Register r) {
-      Mailbox m = service.processes.get(r.pid());
-      boolean ok = m != null && m.owner == this && service.processes.register(r.name(), r.pid());
-      send(ok ? ServerMessage.Reply.ok(r.id(), ErlAtom.TRUE).toTerm() : ServerMessage.Reply.error(r.id(), BADARG).toTerm());
-    } else if (msg instanceof ClientMessage.Whereis w) {
-      ErlPid p = service.processes.whereis(w.name());
-      send(ServerMessage.Reply.ok(w.id(), p == null ? ErlAtom.UNDEFINED : p).toTerm());
-    } else if (msg instanceof ClientMessage.Monitor mo) {
-      if (monitors.get() >= MAX_MONITORS) {
-        send(Outcome.refused(Outcome.OVERLOADED).v2Reply(mo.id()).toTerm());
-        return;
-      }
-      ErlRef ref = service.processes.newRef();
-      send(ServerMessage.Reply.ok(mo.id(), ref).toTerm());
-      monitors.incrementAndGet(); // given back when its DOWN is delivered
-      Mailbox target = service.processes.get(mo.pid());
-      if (target == null) {
-        deliverDown(ref, mo.pid(), ErlAtom.of("noproc"));
-      } else {
-        watched.put(target.pid, target);
-        target.monitor(ref, this);
-      }
-    } else if (msg instanceof ClientMessage.Mailbox mb) {
-      ClientMailbox box = newMailbox();
-      send(box == null
-          ? Outcome.refused(Outcome.OVERLOADED).v2Reply(mb.id()).toTerm()
-          : ServerMessage.Reply.ok(mb.id(), box.pid).toTerm());
-    } else if (msg instanceof ClientMessage.Exit x) {
-      Mailbox m = service.processes.get(x.pid());
-      if (m == null) {
-        send(ServerMessage.Reply.ok(x.id(), ErlAtom.TRUE).toTerm()); // already dead, as exit/2
-      } else if (m.owner != this || !(m instanceof LocalProcess)) {
-        send(ServerMessage.Reply.error(x.id(), BADARG).toTerm());
-      } else {
-        ((LocalProcess) m).kill(x.reason());
-        send(ServerMessage.Reply.ok(x.id(), ErlAtom.TRUE).toTerm());
-      }
     } else if (msg instanceof Hello) {
       channelError(BADREQUEST, term, framesProcessed);
+    } else {
+      procs.handle(msg);
     }
-  }
-
-  private void spawn(ClientMessage.Spawn s) {
-    if (processes.size() >= MAX_PROCESSES) {
-      send(Outcome.refused(Outcome.OVERLOADED).v2Reply(s.id()).toTerm());
-      return;
-    }
-    CallState st = new CallState(s.id(), deadlineFor(ClientMessage.Call.INFINITY));
-    st.audited("spawn", s.module(), s.function(), s.args().size(), System.nanoTime());
-    Outcome[] refusal = new Outcome[1];
-    RpcModule.Entry e = service.resolve(st, s.module(), s.function(), s.args(), refusal);
-    if (e == null || e.process() == null) {
-      Outcome o = refusal[0] != null ? refusal[0] : Outcome.raised(RpcService.undef(s.module(), s.function(), s.args()));
-      st.audit(o);
-      send(o.v2Reply(s.id()).toTerm());
-      return;
-    }
-    ProcessFactory factory = e.process();
-    try {
-      service.executor.execute(() -> {
-        Outcome o;
-        try {
-          RpcProcess impl = factory.start(st, s.args().elements());
-          if (impl == null) {
-            throw new NullPointerException("process factory returned null");
-          }
-          LocalProcess p = new LocalProcess(service, this, impl);
-          if (closed) {
-            o = Outcome.refused(NOCONNECTION);
-          } else {
-            processes.add(p);
-            service.processes.add(p);
-            if (closed) { // raced with close(): do not leak it
-              p.kill(NOCONNECTION);
-            }
-            o = Outcome.ok(p.pid);
-          }
-        } catch (ErlangException ex) {
-          o = Outcome.raised(ex.reason());
-        } catch (Exception | StackOverflowError | LinkageError | OutOfMemoryError ex) {
-          o = Outcome.raised(RpcService.javaException(ex.getClass().getName(), ex.getMessage()));
-        }
-        st.audit(o);
-        send(o.v2Reply(s.id()).toTerm());
-      });
-    } catch (RejectedExecutionException ex) {
-      st.audit(Outcome.refused(Outcome.OVERLOADED));
-      send(Outcome.refused(Outcome.OVERLOADED).v2Reply(s.id()).toTerm());
-    }
-  }
-
-  private ClientMailbox newMailbox() {
-    synchronized (mailboxes) {
-      if (mailboxes.size() >= MAX_PROCESSES || closed) {
-        return null;
-      }
-      ClientMailbox box = new ClientMailbox(service.processes, this);
-      mailboxes.add(box);
-      service.processes.add(box);
-      return box;
-    }
-  }
-
-  private ClientMailbox defaultMailbox() {
-    ClientMailbox box = defaultMailbox;
-    if (box == null) {
-      synchronized (mailboxes) {
-        box = defaultMailbox;
-        if (box == null) {
-          box = new ClientMailbox(service.processes, this);
-          mailboxes.add(box);
-          service.processes.add(box);
-          defaultMailbox = box;
-        }
-      }
-    }
-    return box;
-  }
-
-  /** Called by a monitored mailbox when it dies. */
-  void deliverDown(ErlRef ref, ErlPid pid, Term reason) {
-    if (closed) {
-      return;
-    }
-    monitors.decrementAndGet();
-    watched.remove(pid); // a pid dies once: every monitor of it fires now
-    ClientMailbox box = defaultMailbox();
-    deliverToClient(box.pid, Mailbox.down(ref, pid, reason));
   }
 
   /** Sends {@code {message, To, Msg}} to this client, unless it is too far behind reading. */
@@ -879,17 +740,13 @@ public final class RpcSession {
     // dropped (as Erlang may drop messages to a node that cannot keep up) and logged.
     if (out > 4 * service.maxOutboundBytes()) {
       droppedDeliveries.incrementAndGet();
-      LOG.debug("message to {} dropped: client not reading ({} bytes queued)", to, out);
+      LOG.debug("message to {} dropped: client not reading ({} bytes queued)", LogText.term(to), out);
       return;
     }
     if (!sendBounded(new ServerMessage.Deliver(to, message).toTerm(), null)) {
       droppedDeliveries.incrementAndGet();
-      LOG.debug("message to {} dropped: larger than the client's frame limit or the memory budget", to);
+      LOG.debug("message to {} dropped: larger than the client's frame limit or the memory budget", LogText.term(to));
     }
-  }
-
-  void processEnded(LocalProcess p) {
-    processes.remove(p);
   }
 
   // ---------------------------------------------------------------- calls
@@ -916,7 +773,7 @@ public final class RpcSession {
       return r;
     }
     RpcFunction fn = e.function();
-    if (e.inline()) {
+    if (e.runsInline(args.elements())) {
       long t0 = System.nanoTime();
       Outcome r = RpcService.run(fn, st, args);
       service.metrics().callRefused(m.name(), f.name(), args.size(), Metrics.CallStatus.of(r), System.nanoTime() - t0);
@@ -1013,7 +870,7 @@ public final class RpcSession {
         } catch (RuntimeException | OutOfMemoryError e) {
           // The result could not be encoded (too large for one frame, or no heap for it): the
           // caller still gets exactly one answer, an error, instead of a silent hang.
-          LOG.warn("reply of {} for {} could not be sent: {}", kind == null ? "a call" : module.name() + ":" + function.name() + "/" + arity, user, e.toString());
+          LOG.warn("reply of {} for {} could not be sent: {}", kind == null ? "a call" : LogText.field(module.name() + ":" + function.name() + "/" + arity), LogText.field(user), LogText.field(e.toString()));
           sent = Outcome.raised(RpcService.javaException(e.getClass().getName(), "reply could not be encoded: " + e.getMessage()));
           try {
             onDone.accept(sent);
@@ -1128,7 +985,7 @@ public final class RpcSession {
 
   /** The encoded size of {@code t}, or some value above {@code cap} once it is known to exceed it. */
   private long sizeAtMost(Term t, long cap) {
-    return encoder.encodedSize(t);
+    return encoder.encodedSizeAtMost(t, cap);
   }
 
   /** {@code {reply_too_large, Size, Limit}}: the reason a too-large or unbudgeted reply is replaced by. */
@@ -1145,7 +1002,7 @@ public final class RpcSession {
     sendBounded(o.v1Answer().toTerm(), size -> Outcome.refused(tooLarge(size)).v1Answer().toTerm());
   }
 
-  private void sendV2(long id, Outcome o) {
+  void sendV2(long id, Outcome o) {
     sendBounded(o.v2Reply(id).toTerm(), size -> Outcome.refused(tooLarge(size)).v2Reply(id).toTerm());
   }
 
@@ -1269,7 +1126,7 @@ public final class RpcSession {
     }
     if (failure != null) {
       if (!closed) {
-        LOG.debug("write to {} failed; closing the channel", user, failure);
+        LOG.debug("write to {} failed; closing the channel", LogText.field(user), failure);
         closeNow("write failed: " + failure);
       }
       return;
@@ -1349,21 +1206,7 @@ public final class RpcSession {
     for (CallState st : calls.values()) {
       st.finish(Outcome.refused(NOCONNECTION), true);
     }
-    for (LocalProcess p : List.copyOf(processes)) {
-      p.kill(NOCONNECTION);
-    }
-    List<ClientMailbox> boxes;
-    synchronized (mailboxes) {
-      boxes = List.copyOf(mailboxes);
-      mailboxes.clear();
-    }
-    for (ClientMailbox b : boxes) {
-      b.markDead(NOCONNECTION);
-    }
-    for (Mailbox m : watched.values()) {
-      m.demonitorAll(this);
-    }
-    watched.clear();
+    procs.close();
   }
 
   public boolean isClosed() {
@@ -1407,7 +1250,7 @@ public final class RpcSession {
   }
 
   int processCount() {
-    return processes.size();
+    return procs.processCount();
   }
 
   @Override

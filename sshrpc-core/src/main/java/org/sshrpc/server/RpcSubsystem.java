@@ -43,7 +43,7 @@ final class RpcSubsystem implements AsyncCommand, ChannelDataReceiver, SessionTr
     session = service.openSession(id.user(), id.keyFingerprint(), id.remoteAddress(), channel.getServerSession(), this);
     // Replace MINA's default receiver, so bytes reach the session without a pipe or a thread.
     channel.setDataReceiver(this);
-    LOG.debug("sshrpc channel opened for {} from {}", id.user(), id.remoteAddress());
+    LOG.debug("sshrpc channel opened for {} from {}", LogText.field(id.user()), id.remoteAddress());
   }
 
   @Override
@@ -184,7 +184,7 @@ final class RpcSubsystem implements AsyncCommand, ChannelDataReceiver, SessionTr
 
   @Override
   public void close(String reason) {
-    LOG.debug("closing sshrpc channel: {}", reason);
+    LOG.debug("closing sshrpc channel: {}", LogText.field(reason));
     ExitCallback cb = exit;
     if (cb != null) {
       cb.onExit(0, reason);

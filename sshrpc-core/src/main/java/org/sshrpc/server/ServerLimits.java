@@ -21,7 +21,9 @@ import org.sshrpc.term.TermLimits;
  *   <tr><td>{@link #maxChannelsPerSession()}</td><td>10</td><td>channel open refused (resource shortage)</td></tr>
  *   <tr><td>{@link #maxSessionsPerUser()}</td><td>100</td><td>disconnect after auth (too many connections)</td></tr>
  *   <tr><td>{@link #maxSessions()}</td><td>1000</td><td>connection closed on accept</td></tr>
- *   <tr><td>{@link #maxUnauthenticated()}</td><td>64</td><td>connection closed on accept</td></tr>
+ *   <tr><td>{@link #maxUnauthenticated()}, {@link #maxStartupsStart()}, {@link #maxStartupsRate()}</td><td>100, 10, 30 %</td><td>connection closed on accept (at random from the start, always at the maximum)</td></tr>
+ *   <tr><td>{@link #maxUnauthenticatedPerSource()}</td><td>5</td><td>connection closed on accept</td></tr>
+ *   <tr><td>{@link #versionLineTimeout()}</td><td>10 s</td><td>connection closed</td></tr>
  *   <tr><td>{@link #maxAuthAttempts()}</td><td>6</td><td>disconnect</td></tr>
  *   <tr><td>{@link #authTimeout()}</td><td>60 s</td><td>disconnect</td></tr>
  *   <tr><td>{@link #idleTimeout()}</td><td>10 min</td><td>disconnect</td></tr>
@@ -41,6 +43,10 @@ public final class ServerLimits {
   private final int maxSessionsPerUser;
   private final int maxSessions;
   private final int maxUnauthenticated;
+  private final int maxStartupsStart;
+  private final int maxStartupsRate;
+  private final int maxUnauthenticatedPerSource;
+  private final Duration versionLineTimeout;
   private final int maxAuthAttempts;
   private final Duration authTimeout;
   private final Duration idleTimeout;
@@ -58,6 +64,10 @@ public final class ServerLimits {
     this.maxSessionsPerUser = b.maxSessionsPerUser;
     this.maxSessions = b.maxSessions;
     this.maxUnauthenticated = b.maxUnauthenticated;
+    this.maxStartupsStart = b.maxStartupsStart;
+    this.maxStartupsRate = b.maxStartupsRate;
+    this.maxUnauthenticatedPerSource = b.maxUnauthenticatedPerSource;
+    this.versionLineTimeout = b.versionLineTimeout;
     this.maxAuthAttempts = b.maxAuthAttempts;
     this.authTimeout = b.authTimeout;
     this.idleTimeout = b.idleTimeout;
@@ -81,6 +91,10 @@ public final class ServerLimits {
     b.maxSessionsPerUser = maxSessionsPerUser;
     b.maxSessions = maxSessions;
     b.maxUnauthenticated = maxUnauthenticated;
+    b.maxStartupsStart = maxStartupsStart;
+    b.maxStartupsRate = maxStartupsRate;
+    b.maxUnauthenticatedPerSource = maxUnauthenticatedPerSource;
+    b.versionLineTimeout = versionLineTimeout;
     b.maxAuthAttempts = maxAuthAttempts;
     b.authTimeout = authTimeout;
     b.idleTimeout = idleTimeout;
@@ -134,9 +148,46 @@ public final class ServerLimits {
     return maxSessions;
   }
 
-  /** Connections not yet authenticated at once (like OpenSSH's {@code MaxStartups}, without the random early drop). */
+  /**
+   * Connections not yet authenticated at once: the <i>full</i> of OpenSSH's {@code MaxStartups
+   * start:rate:full}. From {@link #maxStartupsStart()} unauthenticated connections on, a new one is
+   * refused at random (random early drop); at this number every new one is refused.
+   */
   public int maxUnauthenticated() {
     return maxUnauthenticated;
+  }
+
+  /**
+   * Unauthenticated connections from which random early drop begins (the <i>start</i> of {@code
+   * MaxStartups}): with {@code n} open, a new connection is refused with probability {@link
+   * #maxStartupsRate()} % at {@code n = start}, rising linearly to 100 % at {@code n =} {@link
+   * #maxUnauthenticated()}. Equal to it: no random drop, only the hard limit.
+   */
+  public int maxStartupsStart() {
+    return maxStartupsStart;
+  }
+
+  /** The refusal probability, in percent, at {@link #maxStartupsStart()} (the <i>rate</i> of {@code MaxStartups}). */
+  public int maxStartupsRate() {
+    return maxStartupsRate;
+  }
+
+  /**
+   * Unauthenticated connections from one source at once (OpenSSH's {@code PerSourceMaxStartups}).
+   * A source is one IPv4 address, or one IPv6 /64 network (OpenSSH's {@code PerSourceNetBlockSize
+   * 32:64}): a host that has an IPv6 address usually has its whole /64.
+   */
+  public int maxUnauthenticatedPerSource() {
+    return maxUnauthenticatedPerSource;
+  }
+
+  /**
+   * Time from connect to the client's SSH identification line ({@code SSH-2.0-...}); a connection
+   * that has not sent it by then is closed. Much shorter than {@link #authTimeout()}: every real
+   * client sends it at once, so waiting longer only lets idle sockets hold unauthenticated slots.
+   */
+  public Duration versionLineTimeout() {
+    return versionLineTimeout;
   }
 
   /** Authentication requests one connection may make (OpenSSH's {@code MaxAuthTries}). */
@@ -182,6 +233,10 @@ public final class ServerLimits {
         && l.maxSessionsPerUser == maxSessionsPerUser
         && l.maxSessions == maxSessions
         && l.maxUnauthenticated == maxUnauthenticated
+        && l.maxStartupsStart == maxStartupsStart
+        && l.maxStartupsRate == maxStartupsRate
+        && l.maxUnauthenticatedPerSource == maxUnauthenticatedPerSource
+        && l.versionLineTimeout.equals(versionLineTimeout)
         && l.maxAuthAttempts == maxAuthAttempts
         && l.authTimeout.equals(authTimeout)
         && l.idleTimeout.equals(idleTimeout)
@@ -193,7 +248,8 @@ public final class ServerLimits {
   public int hashCode() {
     return Objects.hash(
         maxFrameLength, termLimits, frameTimeout, maxInFlightPerChannel, maxOutboundBytesPerChannel,
-        maxChannelsPerSession, maxSessionsPerUser, maxSessions, maxUnauthenticated, maxAuthAttempts,
+        maxChannelsPerSession, maxSessionsPerUser, maxSessions, maxUnauthenticated, maxStartupsStart,
+        maxStartupsRate, maxUnauthenticatedPerSource, versionLineTimeout, maxAuthAttempts,
         authTimeout, idleTimeout, keepaliveInterval, keepaliveMaxMissed);
   }
 
@@ -207,7 +263,9 @@ public final class ServerLimits {
         + ", maxChannelsPerSession=" + maxChannelsPerSession
         + ", maxSessionsPerUser=" + maxSessionsPerUser
         + ", maxSessions=" + maxSessions
-        + ", maxUnauthenticated=" + maxUnauthenticated
+        + ", maxStartups=" + maxStartupsStart + ":" + maxStartupsRate + ":" + maxUnauthenticated
+        + ", maxUnauthenticatedPerSource=" + maxUnauthenticatedPerSource
+        + ", versionLineTimeout=" + versionLineTimeout
         + ", maxAuthAttempts=" + maxAuthAttempts
         + ", authTimeout=" + authTimeout
         + ", idleTimeout=" + idleTimeout
@@ -226,7 +284,13 @@ public final class ServerLimits {
     private int maxChannelsPerSession = 10;
     private int maxSessionsPerUser = 100;
     private int maxSessions = 1000;
-    private int maxUnauthenticated = 64;
+    // OpenSSH's MaxStartups default, 10:30:100.
+    private int maxStartupsStart = 10;
+    private int maxStartupsRate = 30;
+    private int maxUnauthenticated = 100;
+    // Half of the start: one source alone never pushes the server into random early drop.
+    private int maxUnauthenticatedPerSource = 5;
+    private Duration versionLineTimeout = Duration.ofSeconds(10);
     private int maxAuthAttempts = 6;
     private Duration authTimeout = Duration.ofSeconds(60);
     private Duration idleTimeout = Duration.ofMinutes(10);
@@ -279,8 +343,41 @@ public final class ServerLimits {
       return this;
     }
 
+    /**
+     * A hard limit of {@code n} unauthenticated connections and no random early drop: the same as
+     * {@code maxStartups(n, 100, n)}, like OpenSSH's {@code MaxStartups n}.
+     */
     public Builder maxUnauthenticated(int n) {
       maxUnauthenticated = positive("maxUnauthenticated", n);
+      maxStartupsStart = n;
+      maxStartupsRate = 100;
+      return this;
+    }
+
+    /**
+     * OpenSSH's {@code MaxStartups start:rate:full}: below {@code start} unauthenticated
+     * connections every new one is accepted; from {@code start} a new one is refused with
+     * probability {@code rate} %, rising linearly to 100 % at {@code full}, which is {@link
+     * ServerLimits#maxUnauthenticated()}. Default 10:30:100.
+     */
+    public Builder maxStartups(int start, int rate, int full) {
+      if (start < 0 || full < 1 || start > full || rate < 1 || rate > 100) {
+        throw new IllegalArgumentException(
+            "maxStartups: " + start + ":" + rate + ":" + full + " (expected: 0 <= start <= full, full >= 1, 1 <= rate <= 100)");
+      }
+      maxStartupsStart = start;
+      maxStartupsRate = rate;
+      maxUnauthenticated = full;
+      return this;
+    }
+
+    public Builder maxUnauthenticatedPerSource(int n) {
+      maxUnauthenticatedPerSource = positive("maxUnauthenticatedPerSource", n);
+      return this;
+    }
+
+    public Builder versionLineTimeout(Duration d) {
+      versionLineTimeout = positive("versionLineTimeout", d);
       return this;
     }
 

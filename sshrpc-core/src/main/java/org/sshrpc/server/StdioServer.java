@@ -88,11 +88,11 @@ public final class StdioServer {
     try {
       id = StdioIdentity.fromEnvironment(env, osUser);
     } catch (IOException e) {
-      LOG.error("sshrpc stdio: refusing to serve: {}", e.getMessage());
+      LOG.error("sshrpc stdio: refusing to serve: {}", LogText.field(e.getMessage()));
       closeQuietly(out);
       return EXIT_ENVIRONMENT;
     }
-    LOG.info("sshrpc stdio session for {}", id);
+    LOG.info("sshrpc stdio session for {}", LogText.field(id.toString()));
     Transport transport = new Transport(out, inputWindow);
     RpcSession session =
         service.openSession(id.user(), id.keyFingerprint(), id.remoteAddress(), transport);
@@ -105,7 +105,7 @@ public final class StdioServer {
     String reason = transport.closeReason;
     boolean clean = reason != null && reason.equals("client sent EOF");
     if (!clean) {
-      LOG.warn("sshrpc stdio session for {} closed: {}", id.user(), reason);
+      LOG.warn("sshrpc stdio session for {} closed: {}", LogText.field(id.user()), LogText.field(reason));
     }
     return clean ? EXIT_OK : EXIT_PROTOCOL;
   }

@@ -113,6 +113,96 @@ public final class TermEncoder {
     return (int) size;
   }
 
+  /**
+   * The number of bytes {@link #encode(Term)} returns for {@code term} when not compressing
+   * (version byte included) if that is at most {@code cap}; otherwise some number greater than
+   * {@code cap}. Stops as soon as the size is known to pass the cap, so the work is bounded by
+   * about {@code cap} bytes' worth of the term (each container's element count is checked against
+   * the cap before its elements are visited), not by its size: for accounting a reply against a
+   * budget before encoding it.
+   *
+   * @throws IllegalArgumentException if {@code cap} is negative
+   */
+  public long encodedSizeAtMost(Term term, long cap) {
+    if (cap < 0) {
+      throw new IllegalArgumentException("cap: " + cap + " (expected: >= 0)");
+    }
+    long size = sizeAtMost(term, cap - 1, 0);
+    return size < 0 ? cap + 1 : 1 + size;
+  }
+
+  /**
+   * The encoded size of {@code t} (no version byte) if {@code used} plus it is at most {@code
+   * cap}, else -1. Every container's least possible size (one byte per element) is checked first,
+   * so a huge container past the cap costs O(1).
+   */
+  private long sizeAtMost(Term t, long cap, long used) {
+    long n;
+    if (t instanceof ErlTuple) {
+      ErlTuple tu = (ErlTuple) t;
+      n = tu.arity() < 256 ? 2 : 5;
+      if (used + n + tu.arity() > cap) {
+        return -1;
+      }
+      for (int i = 0; i < tu.arity(); i++) {
+        long e = sizeAtMost(tu.get(i), cap, used + n);
+        if (e < 0) {
+          return -1;
+        }
+        n += e;
+      }
+      return n;
+    } else if (t instanceof ErlList) {
+      ErlList l = (ErlList) t;
+      if (l.isEmpty()) {
+        n = 1;
+      } else if (used + 3 + l.size() > cap) {
+        return -1; // STRING_EXT is the smallest form: 3 + one byte per element
+      } else if (isByteString(l)) {
+        n = 3 + l.size();
+      } else {
+        n = 5;
+        for (int i = 0; i < l.size(); i++) {
+          long e = sizeAtMost(l.get(i), cap, used + n);
+          if (e < 0) {
+            return -1;
+          }
+          n += e;
+        }
+        long tail = l.tail() == null ? 1 : sizeAtMost(l.tail(), cap, used + n);
+        if (tail < 0) {
+          return -1;
+        }
+        n += tail;
+      }
+    } else if (t instanceof ErlMap) {
+      Term[] kv = ((ErlMap) t).internalKeysAndValues();
+      n = 5;
+      if (used + n + kv.length > cap) {
+        return -1;
+      }
+      for (Term x : kv) {
+        long e = sizeAtMost(x, cap, used + n);
+        if (e < 0) {
+          return -1;
+        }
+        n += e;
+      }
+    } else if (t instanceof ErlInteger && !((ErlInteger) t).isLong()) {
+      // Without the magnitude's copy that integerSize makes for a negative bignum.
+      java.math.BigInteger b = ((ErlInteger) t).bigValue();
+      int bits = b.bitLength();
+      if (b.signum() < 0 && b.getLowestSetBit() == bits) {
+        bits++; // -(2^k): bitLength() is k, the magnitude has k + 1 bits
+      }
+      int bytes = (bits + 7) / 8;
+      n = bytes < 256 ? 3 + bytes : 6 + bytes;
+    } else {
+      n = size(t); // every other kind is a leaf: its size is known in O(1)
+    }
+    return used + n > cap ? -1 : n;
+  }
+
   private void requireUncompressed() {
     if (compressionLevel != 0) {
       throw new IllegalStateException("this encoder compresses: use encode(Term)");

@@ -1,10 +1,8 @@
 package org.sshrpc.term;
 
-import java.math.BigDecimal;
-import java.util.ArrayList;
+import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,6 +13,13 @@ import java.util.Map;
  * compare by value, so {@code 1} and {@code 1.0} compare equal. {@link #EXACT} is the order of
  * map keys (and what {@code term_to_binary} uses to lay out small maps): every integer sorts
  * before every float at any nesting level, so it is consistent with {@link Term#equals}.
+ *
+ * <p>Every comparison costs O(size of the smaller operand) (for maps, expected: one hash lookup
+ * per key), so sorting or taking the maximum of terms a peer sent cannot be made superlinear per
+ * comparison: integers and floats compare by sign and binade before any exact arithmetic (at most
+ * 1,024 bits), and maps without sorting their keys. See {@code docs/codec.md} ("Term order
+ * costs"). Recursion follows the terms' nesting, which the decoder bounds ({@link
+ * TermLimits#maxDepth()}).
  */
 public final class TermOrder implements Comparator<Term> {
   /** The order of Erlang's comparison operators; {@code 1} and {@code 1.0} compare equal. */
@@ -116,19 +121,77 @@ public final class TermOrder implements Comparator<Term> {
       // Map key order: all integers before all floats, whatever their values.
       return a instanceof ErlInteger ? -1 : 1;
     }
-    return toDecimal(a).compareTo(toDecimal(b));
+    return a instanceof ErlInteger
+        ? compareIntegerWithFloat((ErlInteger) a, ((ErlFloat) b).value())
+        : -compareIntegerWithFloat((ErlInteger) b, ((ErlFloat) a).value());
   }
 
-  private static BigDecimal toDecimal(Term t) {
-    return t instanceof ErlInteger
-        ? new BigDecimal(((ErlInteger) t).bigValue())
-        : new BigDecimal(((ErlFloat) t).value());
+  /** 2^63 as a double: the first double above every long. */
+  private static final double TWO_63 = 0x1p63;
+
+  /**
+   * Compares an integer with a float by exact value, as erts does, without building a decimal: by
+   * sign and magnitude first, and only when both are in the same binade by an exact integer
+   * comparison with the float's value, which has at most 1024 bits. So the cost is O(1) for a long
+   * and at most O(1024 bits) for any bignum, however large (a {@code BigDecimal} conversion of a
+   * 16 KiB bignum took about a millisecond per comparison).
+   */
+  static int compareIntegerWithFloat(ErlInteger i, double d) {
+    if (i.isLong()) {
+      return compareLongWithFloat(i.longValue(), d);
+    }
+    // |i| >= 2^63 here (a long holds everything below).
+    BigInteger big = i.bigValue();
+    int si = big.signum();
+    if (si > 0 ? d < TWO_63 : d >= -TWO_63) {
+      return si; // different signs, or |d| < 2^63 <= |i|
+    }
+    // Same sign and |d| >= 2^63, so d is an integer: compare magnitudes by binade first.
+    // bitLength() of a negative number is that of |i| - 1, so it may be one short of |i|'s:
+    // only a difference of two or more binades decides without the exact comparison.
+    int bits = big.bitLength();
+    int dBits = Math.getExponent(d) + 1; // |d| in [2^(dBits-1), 2^dBits)
+    if (bits > dBits + 1) {
+      return si; // |i| > |d|
+    }
+    if (bits + 1 < dBits) {
+      return -si;
+    }
+    return big.compareTo(exactInteger(d));
+  }
+
+  /** The exact value of a double that is an integer of magnitude at least 2^52 (at most 1024 bits). */
+  private static BigInteger exactInteger(double d) {
+    long raw = Double.doubleToRawLongBits(d);
+    long mantissa = (raw & 0x000F_FFFF_FFFF_FFFFL) | 0x0010_0000_0000_0000L; // normal: implicit bit
+    BigInteger m = BigInteger.valueOf(mantissa).shiftLeft(Math.getExponent(d) - 52);
+    return raw < 0 ? m.negate() : m;
+  }
+
+  private static int compareLongWithFloat(long v, double d) {
+    if (d >= TWO_63) {
+      return -1;
+    }
+    if (d < -TWO_63) {
+      return 1;
+    }
+    // d in [-2^63, 2^63): its integer part t fits a long exactly (truncation toward zero).
+    long t = (long) d;
+    if (v != t) {
+      // t <= d < t + 1 for d >= 0 and t - 1 < d <= t for d < 0, so v and t order as v and d do.
+      return Long.compare(v, t);
+    }
+    // v == t: the fractional part decides. It is 0 when |d| >= 2^52 (d is an integer); otherwise
+    // |t| < 2^53, (double) t is exact and so is the subtraction.
+    double frac = d - (double) t;
+    return frac > 0 ? -1 : frac < 0 ? 1 : 0; // -0.0 and 0.0 both equal 0
   }
 
   private static int compareIntegers(ErlInteger a, ErlInteger b) {
     if (a.isLong() && b.isLong()) {
       return Long.compare(a.longValue(), b.longValue());
     }
+    // BigInteger compares signs, then word counts, then words: O(size of the smaller).
     return a.bigValue().compareTo(b.bigValue());
   }
 
@@ -230,35 +293,62 @@ public final class TermOrder implements Comparator<Term> {
     return 0;
   }
 
+  /**
+   * Maps compare by size, then by their keys in map key order, then by their values in key order
+   * (as erts does). Sorting both key sets on every comparison would cost O(n log n) comparisons;
+   * instead this finds the first difference directly, in O(n) expected hash lookups:
+   *
+   * <ul>
+   *   <li>The sorted key lists first differ at the smallest key that is in one map but not the
+   *       other (every smaller key is in both or neither, so both lists agree up to it; there the
+   *       map holding it has it, and the other map, of the same size, a larger key). So that key
+   *       decides: the map that holds it is the smaller.
+   *   <li>With equal key sets, the values first differ at the smallest key whose two values
+   *       compare unequal, and their comparison decides.
+   * </ul>
+   *
+   * Each map is walked once, every key is looked up once in the other map, and each pair of
+   * values is compared once: linear in the size of the smaller map (which has the same number of
+   * keys as the other once past the size check).
+   */
   private int compareMaps(ErlMap a, ErlMap b) {
     if (a.size() != b.size()) {
       return Integer.compare(a.size(), b.size());
     }
-    // Keys in map key order first, then values in key order (as erts does).
-    List<Term> ka = sortedKeys(a);
-    List<Term> kb = sortedKeys(b);
-    for (int i = 0; i < ka.size(); i++) {
-      int c = EXACT.compare(ka.get(i), kb.get(i));
-      if (c != 0) {
-        return c;
+    Map<Term, Term> ea = a.internalEntries();
+    Map<Term, Term> eb = b.internalEntries();
+    Term onlyIn = null; // smallest key in exactly one map
+    int onlySide = 0; // -1 when that key is in a, 1 when in b
+    for (Term k : ea.keySet()) {
+      if (!eb.containsKey(k) && (onlyIn == null || EXACT.compare(k, onlyIn) < 0)) {
+        onlyIn = k;
+        onlySide = -1;
       }
     }
-    for (int i = 0; i < ka.size(); i++) {
-      int c = compare(a.get(ka.get(i)), b.get(kb.get(i)));
+    if (onlyIn != null) {
+      for (Term k : eb.keySet()) {
+        if (!ea.containsKey(k) && EXACT.compare(k, onlyIn) < 0) {
+          onlyIn = k;
+          onlySide = 1;
+        }
+      }
+      return onlySide;
+    }
+    // Same keys: the smallest key whose values differ decides.
+    Term firstKey = null;
+    int result = 0;
+    for (Map.Entry<Term, Term> e : ea.entrySet()) {
+      Term k = e.getKey();
+      if (firstKey != null && EXACT.compare(k, firstKey) > 0) {
+        continue; // cannot decide: a smaller key already differs
+      }
+      int c = compare(e.getValue(), eb.get(k));
       if (c != 0) {
-        return c;
+        firstKey = k;
+        result = c;
       }
     }
-    return 0;
-  }
-
-  static List<Term> sortedKeys(ErlMap m) {
-    List<Term> keys = new ArrayList<>(m.size());
-    for (Map.Entry<Term, Term> e : m.entries().entrySet()) {
-      keys.add(e.getKey());
-    }
-    keys.sort(EXACT);
-    return keys;
+    return result;
   }
 
   private int compareLists(ErlList a, ErlList b) {

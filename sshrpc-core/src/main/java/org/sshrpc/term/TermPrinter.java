@@ -62,6 +62,20 @@ public final class TermPrinter {
     return sb.toString();
   }
 
+  /**
+   * Erlang source syntax for {@code t}, cut after {@code maxChars} characters (then {@code ...}
+   * is appended): for log lines and error messages about terms a peer sent. The work done is
+   * bounded by the output, not by the term: a 10-million-element list or a 16 KiB bignum costs no
+   * more than the characters shown. Integers of more than 256 bits are written in hexadecimal
+   * ({@code 16#1F...}), never converted to decimal; otherwise a term that fits is printed exactly
+   * as {@link #print(Term)} prints it.
+   *
+   * @throws IllegalArgumentException if {@code maxChars} is negative
+   */
+  public static String print(Term t, int maxChars) {
+    return new BoundedTermPrinter(maxChars).print(t);
+  }
+
   /** Prints a scalar directly, or pushes a container's parts (in reverse) onto {@code work}. */
   private static void step(StringBuilder sb, Deque<Object> work, Term t) {
     if (t instanceof ErlAtom && !isScannable(((ErlAtom) t).name())) {
@@ -156,7 +170,7 @@ public final class TermPrinter {
    * False if the atom holds U+FFFE or U+FFFF: {@code erl_scan} rejects those code points even
    * escaped ({@code '\x{FFFF}'}), so such an atom has no literal syntax either.
    */
-  private static boolean isScannable(String atomName) {
+  static boolean isScannable(String atomName) {
     return atomName.indexOf('\uFFFE') < 0 && atomName.indexOf('\uFFFF') < 0;
   }
 
@@ -252,7 +266,7 @@ public final class TermPrinter {
   }
 
   /** One character inside a quoted atom or string, escaped when needed. */
-  private static void appendChar(StringBuilder sb, int c, char quote) {
+  static void appendChar(StringBuilder sb, int c, char quote) {
     switch (c) {
       case '\\':
         sb.append("\\\\");

@@ -46,11 +46,12 @@ public final class Messages {
    */
   public static ClientMessage parseRequest(Term term) throws MessageFormatException {
     if (!(term instanceof ErlTuple) || ((ErlTuple) term).arity() == 0) {
-      throw new MessageFormatException("not a request tuple: " + print(term), term);
+      throw new MessageFormatException("not a request tuple: " + print(term), term, -1, "not a request tuple");
     }
     ErlTuple t = (ErlTuple) term;
     if (!(t.get(0) instanceof ErlAtom)) {
-      throw new MessageFormatException("request tag must be an atom, got: " + print(t.get(0)), term);
+      throw new MessageFormatException(
+          "request tag must be an atom, got: " + print(t.get(0)), term, -1, "request tag must be an atom");
     }
     String tag = ((ErlAtom) t.get(0)).name();
     switch (tag) {
@@ -82,7 +83,7 @@ public final class Messages {
           arity(t, 3);
           Term dest = t.get(1);
           if (!(dest instanceof ErlPid) && !(dest instanceof ErlAtom)) {
-            throw bad(t, "element 2 (Dest) must be a pid or an atom, got: " + print(dest), -1);
+            throw bad(t, "element 2 (Dest) must be a pid or an atom", dest, -1);
           }
           return new ClientMessage.Send(dest, t.get(2));
         }
@@ -114,7 +115,7 @@ public final class Messages {
           return new ClientMessage.Exit(id, pid(t, 2, id), t.get(3));
         }
       default:
-        throw new MessageFormatException("unknown request tag: " + tag, term);
+        throw new MessageFormatException("unknown request tag: " + print(t.get(0)), term, -1, "unknown request tag");
     }
   }
 
@@ -130,7 +131,7 @@ public final class Messages {
           {
             arity(t, 2);
             if (!(t.get(1) instanceof ErlTuple) || ((ErlTuple) t.get(1)).arity() != 2) {
-              throw bad(t, "element 2 must be {Reply, Status}, got: " + print(t.get(1)), -1);
+              throw bad(t, "element 2 must be {Reply, Status}", t.get(1), -1);
             }
             ErlTuple rs = (ErlTuple) t.get(1);
             Term status = rs.get(1);
@@ -140,7 +141,7 @@ public final class Messages {
             if (status.equals(ErlInteger.of(-1))) {
               return ServerMessage.Answer.error(rs.get(0));
             }
-            throw bad(t, "Status must be 0 or -1, got: " + print(status), -1);
+            throw bad(t, "Status must be 0 or -1", status, -1);
           }
         case "sshrpc_hello":
           return parseHello(t);
@@ -155,7 +156,7 @@ public final class Messages {
             if (kind.equals(ErlAtom.ERROR)) {
               return ServerMessage.Reply.error(id, t.get(3));
             }
-            throw bad(t, "element 3 must be ok or error, got: " + print(kind), id);
+            throw bad(t, "element 3 must be ok or error", kind, id);
           }
         case "message":
           arity(t, 3);
@@ -166,7 +167,7 @@ public final class Messages {
           break;
       }
     }
-    throw new MessageFormatException("not a server message: " + print(term), term);
+    throw new MessageFormatException("not a server message: " + print(term), term, -1, "not a server message");
   }
 
   private static ServerMessage.ChannelError parseChannelError(ErlTuple t) throws MessageFormatException {
@@ -191,7 +192,7 @@ public final class Messages {
   private static ClientMessage.Mfa parseMfa(ErlTuple t) throws MessageFormatException {
     if (t.arity() == 2) {
       if (!(t.get(1) instanceof ErlTuple) || ((ErlTuple) t.get(1)).arity() != 3) {
-        throw bad(t, "element 2 must be {Module, Function, Args}, got: " + print(t.get(1)), -1);
+        throw bad(t, "element 2 must be {Module, Function, Args}", t.get(1), -1);
       }
       ErlTuple mfa = (ErlTuple) t.get(1);
       return new ClientMessage.Mfa(
@@ -206,14 +207,14 @@ public final class Messages {
 
   private static ErlAtom mfaAtom(ErlTuple t, Term x, String what) throws MessageFormatException {
     if (!(x instanceof ErlAtom)) {
-      throw bad(t, what + " must be an atom, got: " + print(x), -1);
+      throw bad(t, what + " must be an atom", x, -1);
     }
     return (ErlAtom) x;
   }
 
   private static ErlList mfaArgs(ErlTuple t, Term x) throws MessageFormatException {
     if (!(x instanceof ErlList) || !((ErlList) x).isProper()) {
-      throw bad(t, "Args must be a proper list, got: " + print(x), -1);
+      throw bad(t, "Args must be a proper list", x, -1);
     }
     return (ErlList) x;
   }
@@ -222,10 +223,10 @@ public final class Messages {
     arity(t, 3);
     Term v = t.get(1);
     if (!(v instanceof ErlInteger) || !((ErlInteger) v).isInt() || ((ErlInteger) v).intValue() < 1) {
-      throw bad(t, "element 2 (Version) must be a positive integer, got: " + print(v), -1);
+      throw bad(t, "element 2 (Version) must be a positive integer", v, -1);
     }
     if (!(t.get(2) instanceof ErlMap)) {
-      throw bad(t, "element 3 (Options) must be a map, got: " + print(t.get(2)), -1);
+      throw bad(t, "element 3 (Options) must be a map", t.get(2), -1);
     }
     return new Hello(((ErlInteger) v).intValue(), (ErlMap) t.get(2));
   }
@@ -239,7 +240,7 @@ public final class Messages {
   private static long id(ErlTuple t) throws MessageFormatException {
     Term x = t.get(1);
     if (!(x instanceof ErlInteger) || !((ErlInteger) x).isLong() || ((ErlInteger) x).signum() < 0) {
-      throw bad(t, "element 2 (Id) must be a non-negative integer below 2^63, got: " + print(x), -1);
+      throw bad(t, "element 2 (Id) must be a non-negative integer below 2^63", x, -1);
     }
     return ((ErlInteger) x).longValue();
   }
@@ -247,7 +248,7 @@ public final class Messages {
   private static ErlAtom atom(ErlTuple t, int i, String what, long id) throws MessageFormatException {
     Term x = t.get(i);
     if (!(x instanceof ErlAtom)) {
-      throw bad(t, "element " + (i + 1) + " (" + what + ") must be an atom, got: " + print(x), id);
+      throw bad(t, "element " + (i + 1) + " (" + what + ") must be an atom", x, id);
     }
     return (ErlAtom) x;
   }
@@ -255,7 +256,7 @@ public final class Messages {
   private static ErlPid pid(ErlTuple t, int i, long id) throws MessageFormatException {
     Term x = t.get(i);
     if (!(x instanceof ErlPid)) {
-      throw bad(t, "element " + (i + 1) + " (Pid) must be a pid, got: " + print(x), id);
+      throw bad(t, "element " + (i + 1) + " (Pid) must be a pid", x, id);
     }
     return (ErlPid) x;
   }
@@ -263,7 +264,7 @@ public final class Messages {
   private static ErlList args(ErlTuple t, int i, long id) throws MessageFormatException {
     Term x = t.get(i);
     if (!(x instanceof ErlList) || !((ErlList) x).isProper()) {
-      throw bad(t, "element " + (i + 1) + " (Args) must be a proper list, got: " + print(x), id);
+      throw bad(t, "element " + (i + 1) + " (Args) must be a proper list", x, id);
     }
     return (ErlList) x;
   }
@@ -276,11 +277,18 @@ public final class Messages {
     if (x instanceof ErlInteger && ((ErlInteger) x).isLong() && ((ErlInteger) x).signum() >= 0) {
       return ((ErlInteger) x).longValue();
     }
-    throw bad(t, "element " + (i + 1) + " (Timeout) must be a non-negative integer or infinity, got: " + print(x), id);
+    throw bad(t, "element " + (i + 1) + " (Timeout) must be a non-negative integer or infinity", x, id);
   }
 
   private static MessageFormatException bad(ErlTuple t, String what, long id) {
-    return new MessageFormatException(((ErlAtom) t.get(0)).name() + ": " + what, t, id);
+    String message = print(t.get(0)) + ": " + what; // the tag is one of ours here
+    return new MessageFormatException(message, t, id, message);
+  }
+
+  /** A bad field: the message shows it (bounded); the summary, for logs, does not. */
+  private static MessageFormatException bad(ErlTuple t, String what, Term got, long id) {
+    String summary = print(t.get(0)) + ": " + what;
+    return new MessageFormatException(summary + ", got: " + print(got), t, id, summary);
   }
 
   static void checkId(long id) {
@@ -298,9 +306,11 @@ public final class Messages {
     }
   }
 
-  /** Prints a term for an error message, cut short so a huge term cannot make a huge message. */
+  /**
+   * Prints a term for an error message, cut at {@value #MAX_PRINTED} characters: bounded work
+   * whatever the term's size (see {@link TermPrinter#print(Term, int)}).
+   */
   static String print(Term t) {
-    String s = TermPrinter.print(t);
-    return s.length() <= MAX_PRINTED ? s : s.substring(0, MAX_PRINTED) + "...";
+    return TermPrinter.print(t, MAX_PRINTED);
   }
 }

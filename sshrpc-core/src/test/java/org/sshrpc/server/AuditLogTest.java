@@ -68,8 +68,50 @@ class AuditLogTest {
     AuditLog.authFailed("evil\nuser=root status=ok", null, null, "publickey", "key \"bad\"");
     String l = lines.get(0);
     assertFalse(l.contains("\n"), l);
-    assertTrue(l.contains("user=\"evil\\x0auser=root status=ok\""), l);
+    assertTrue(l.contains("user=\"evil\\u{000A}user=root status=ok\""), l);
     assertTrue(l.contains("reason=\"key \\\"bad\\\"\""), l);
+  }
+
+  /**
+   * Issue 10: NEL, U+2028 and U+2029 in a user name or module atom made a line-based reader see a
+   * second, clean-looking record; bidi overrides could hide part of one. Each is escaped visibly.
+   */
+  @Test
+  void separatorsAndFormatCharactersAreEscapedInEveryField() {
+    String hostile = "a\u0085b\u2028c\u2029d\u202Ee\rf\ng";
+    String escaped = "a\\u{0085}b\\u{2028}c\\u{2029}d\\u{202E}e\\u{000D}f\\u{000A}g";
+    AuditLog.call("call", hostile + " status=ok", "SHA256:k", null, "m" + hostile, "f", 0, Outcome.ok(atom("ok")), System.nanoTime());
+    assertEquals(1, lines.size());
+    String l = lines.get(0);
+    assertTrue(l.contains(" user=\"" + escaped + " status=ok\" key=SHA256:k from=- mfa=\"m" + escaped + ":f/0\" status=ok "), l);
+    // One record for any line-based reader: no line terminator of any convention remains.
+    assertEquals(1, l.split("[\\n\\r\\u000B\\u000C\\u0085\\u2028\\u2029]", -1).length, l);
+    l.codePoints().forEach(c -> assertFalse(LogText.mustEscape(c), () -> "raw U+" + Integer.toHexString(c) + " in " + l));
+  }
+
+  @Test
+  void otherInvisibleCharactersAreEscapedToo() {
+    // Zero-width space, BOM, LRI/PDI isolates, NBSP, DEL, a lone surrogate, an unassigned code
+    // point; a valid surrogate pair (an emoji) and ordinary non-ASCII text stay as they are.
+    AuditLog.authFailed("z\u200Bb\uFEFFi\u2066x\u2069n\u00A0d\u007Fs\uD800u\u0378 \uD83D\uDE00 é", null, null, "publickey", "r");
+    assertTrue(lines.get(0).contains(
+        " user=\"z\\u{200B}b\\u{FEFF}i\\u{2066}x\\u{2069}n\\u{00A0}d\\u{007F}s\\u{D800}u\\u{0378} \uD83D\uDE00 é\" "), lines.get(0));
+  }
+
+  @Test
+  void overLongFieldsAreCutAtTheBound() {
+    AuditLog.authFailed("x".repeat(100_000), null, null, "publickey", "\u2028".repeat(1000));
+    String l = lines.get(0);
+    assertTrue(l.contains(" user=\"" + "x".repeat(LogText.FIELD_MAX) + "...\" key=- "), l);
+    // 32 escapes of 8 characters fill the 256 exactly; the 33rd is not split.
+    assertTrue(l.endsWith(" reason=\"" + "\\u{2028}".repeat(32) + "...\""), l);
+    assertTrue(l.length() < AuditLog.MAX_LINE, "line of " + l.length());
+  }
+
+  @Test
+  void plainValuesStayBare() {
+    AuditLog.authFailed("alice", null, null, "publickey", "wrong password");
+    assertTrue(lines.get(0).contains(" user=alice key=- from=- method=publickey reason=\"wrong password\""), lines.get(0));
   }
 
   @Test

@@ -35,6 +35,7 @@ public final class FaultServerMain {
             .hostKey(dir.resolve("host_ed25519"))
             .authorizedKeys(dir.resolve("authorized_keys"))
             .executorThreads(4)
+            .maxWorkersPerUser(4) // one user here: the per-user share would queue its echoes behind its sleeps
             .closeTimeout(Duration.ofSeconds(1))
             .module(HardeningFixture.testModule())
             .module(hog)

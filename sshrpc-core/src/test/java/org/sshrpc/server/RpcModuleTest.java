@@ -1,6 +1,7 @@
 package org.sshrpc.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sshrpc.term.Terms.atom;
@@ -132,5 +133,38 @@ class RpcModuleTest {
     List<RpcModule> mods = ModuleLoader.fromPaths(List.of(jar));
     assertTrue(mods.stream().anyMatch(m -> m.name().equals("from_jar")), mods.toString());
     assertThrows(java.io.UncheckedIOException.class, () -> ModuleLoader.fromPaths(List.of(dir.resolve("missing.jar"))));
+  }
+
+  @Test
+  void onlyCheapCallsOfInlineCandidatesRunInline() {
+    RpcModule m = RpcModule.builder("m")
+        .function("user", 1, (c, a) -> a.get(0))
+        .inlineFunction("cheap", 1, a -> ((org.sshrpc.term.ErlInteger) a.get(0)).longValue(), (c, a) -> a.get(0))
+        .inlineFunction("broken", 0, a -> {
+          throw new IllegalStateException("estimator bug");
+        }, (c, a) -> atom("ok"))
+        .process("proc", 0, (c, a) -> (p, msg) -> {})
+        .build();
+    RpcModule.Entry cheap = m.find("cheap", 1);
+    assertTrue(cheap.inline());
+    assertTrue(cheap.runsInline(List.of(integer(0))));
+    assertTrue(cheap.runsInline(List.of(integer(RpcModule.INLINE_MAX_STEPS))));
+    assertFalse(cheap.runsInline(List.of(integer(RpcModule.INLINE_MAX_STEPS + 1))));
+    assertFalse(cheap.runsInline(List.of(integer(Long.MAX_VALUE))));
+    assertFalse(cheap.runsInline(List.of(integer(-1))), "a negative estimate is a bug, not a free call");
+    assertFalse(cheap.runsInline(List.of(atom("x"))), "an estimator that throws sends the call to the workers");
+    assertFalse(m.find("broken", 0).runsInline(List.of()));
+    // User functions and process starters never run inline, whatever their arguments.
+    assertFalse(m.find("user", 1).inline());
+    assertFalse(m.find("user", 1).runsInline(List.of(integer(0))));
+    assertFalse(m.find("proc", 0).inline());
+    assertFalse(m.find("proc", 0).runsInline(List.of()));
+    // Annotated modules are user functions.
+    assertFalse(RpcModule.fromAnnotated(new Calc()).find("add", 2).runsInline(List.of(integer(1), integer(2))));
+  }
+
+  @Test
+  void inlineFunctionNeedsACostEstimator() {
+    assertThrows(NullPointerException.class, () -> RpcModule.builder("m").inlineFunction("f", 0, null, (c, a) -> atom("ok")));
   }
 }

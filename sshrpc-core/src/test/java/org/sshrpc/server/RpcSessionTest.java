@@ -397,7 +397,9 @@ class RpcSessionTest {
     send(new ClientMessage.Spawn(1, atom("sshrpc_counter"), atom("start"), list(integer(5))).toTerm());
     ErlPid counter = (ErlPid) reply().value();
     PipeTransport otherPipe = new PipeTransport();
-    RpcSession other = service.openSession("bob", null, null, otherPipe);
+    // Another channel of the same user: it may watch alice's processes (another user may not,
+    // see ProcessIsolationIT).
+    RpcSession other = service.openSession("alice", "SHA256:abc", null, otherPipe);
     feed(other, new Hello(2, ErlMap.of()).toTerm());
     otherPipe.take();
     feed(other, new ClientMessage.Monitor(1, counter).toTerm());

@@ -181,6 +181,31 @@ class MessagesTest {
     assertThrows(MessageFormatException.class, () -> Messages.parseServerMessage(tuple(atom("answer"), tuple(atom("x"), integer(3)))));
   }
 
+  /**
+   * Issue 10: a malformed request's error text printed the whole term (a 16 KiB bignum in decimal)
+   * before cutting it. Now the print is bounded, and the summary (for logs) holds no term at all.
+   */
+  @Test
+  void hugeMalformedTermsMakeShortMessagesAndTermFreeSummaries() {
+    java.math.BigInteger big = java.math.BigInteger.ONE.shiftLeft(16 * 1024 * 8 - 1);
+    org.sshrpc.term.Term[] many = new org.sshrpc.term.Term[10_000_000];
+    java.util.Arrays.fill(many, integer(big));
+    Term request = tuple(atom("call"), integer(1), atom("m"), atom("f"), tuple(many), integer(5));
+    MessageFormatException e = assertThrows(MessageFormatException.class, () -> Messages.parseRequest(request));
+    String prefix = "call: element 5 (Args) must be a proper list, got: ";
+    assertEquals(prefix + "{16#8" + "0".repeat(115) + "...", e.getMessage());
+    assertEquals("call: element 5 (Args) must be a proper list", e.summary());
+    assertEquals(1, e.id().getAsLong());
+
+    e = assertThrows(MessageFormatException.class, () -> Messages.parseRequest(tuple(integer(big.negate()), atom("x"))));
+    assertEquals("request tag must be an atom, got: -16#8" + "0".repeat(115) + "...", e.getMessage());
+    assertEquals("request tag must be an atom", e.summary());
+
+    e = assertThrows(MessageFormatException.class, () -> Messages.parseRequest(tuple(atom("evil\ntag"), integer(1))));
+    assertEquals("unknown request tag: 'evil\\ntag'", e.getMessage());
+    assertEquals("unknown request tag", e.summary());
+  }
+
   // The printer's atom quoting belongs to the syntax part; the message prefix is ours.
   private static void assertStartsWith(String prefix, String actual) {
     assertTrue(actual.startsWith(prefix), actual);
