@@ -139,4 +139,19 @@ class FrameErrorsTest {
             tuple(atom("frame"), integer(3))),
         pipe.take());
   }
+
+  @Test
+  void aFrameTheMemoryBudgetRefusesIsNamedAsOverloaded() throws Exception {
+    open(RpcService.builder().memoryBudget(64 << 20, 8 << 20, 1 << 20).maxFrameLength(16 << 20), OPT_IN); // 1
+    send(call(1, atom("a"))); // 2
+    assertEquals(ServerMessage.Reply.ok(1, atom("a")).toTerm(), pipe.take());
+    byte[] header = ByteBuffer.allocate(4).putInt(3 << 20).array(); // 3: reserved when its header arrives
+    session.feed(header, 0, 4);
+    ServerMessage.ChannelError e = (ServerMessage.ChannelError) Messages.parseServerMessage(pipe.take());
+    assertEquals(atom("overloaded"), e.code());
+    assertEquals(3, e.frame());
+    org.sshrpc.term.ErlTuple d = (org.sshrpc.term.ErlTuple) e.detail();
+    assertEquals(atom("memory"), d.get(0));
+    assertEquals(integer(3 << 20), d.get(1));
+  }
 }
