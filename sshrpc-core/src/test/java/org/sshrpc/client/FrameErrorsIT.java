@@ -46,15 +46,17 @@ class FrameErrorsIT {
   static RpcClient client;
   static RpcConnection conn;
   static SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  static Path key;
+  static RpcModule t;
 
   @BeforeAll
   static void start() throws Exception {
-    Path key = SshKeys.keygen(dir.resolve("c"), "id", "ed25519", "");
+    key = SshKeys.keygen(dir.resolve("c"), "id", "ed25519", "");
     Path srv = dir.resolve("srv");
     Files.createDirectories(srv);
     Path auth = srv.resolve("authorized_keys");
     Files.writeString(auth, "sshrpc-user=\"tester\" " + SshKeys.publicLine(key) + "\n");
-    RpcModule t =
+    t =
         RpcModule.builder("t")
             .function("echo", 1, (ctx, a) -> a.get(0))
             .function("sleep", 2, (ctx, a) -> {
@@ -161,5 +163,41 @@ class FrameErrorsIT {
     // The blocking form fails the same way.
     RpcException sync = assertThrows(RpcException.class, () -> conn.call("t", "echo", ErlList.of(many)));
     assertEquals(r.getMessage(), sync.getMessage());
+  }
+
+  @Test
+  void aFrameTheServersMemoryBudgetRefusesFailsAtOnceAsResourceExhausted() throws Exception {
+    Path srv = dir.resolve("srv2");
+    Files.createDirectories(srv);
+    Path auth = srv.resolve("authorized_keys");
+    Files.writeString(auth, "sshrpc-user=\"tester\" " + SshKeys.publicLine(key) + "\n");
+    try (RpcServer small =
+            RpcServer.builder()
+                .listen("127.0.0.1", 0)
+                .hostKey(srv.resolve("host_ed25519"))
+                .authorizedKeys(auth)
+                .module(t)
+                .memoryBudget(64 << 20, 8 << 20, 1 << 20)
+                .build()
+                .start();
+        RpcClient c =
+            RpcClient.builder()
+                .identity(key)
+                .knownHosts(JavaServers.trust(dir.resolve("kh2"), small))
+                .defaultUser("tester")
+                .build();
+        RpcConnection cn = c.connect("127.0.0.1:" + small.port())) {
+      // Within max_frame (16 MiB), so sent; the server reserves 3 MiB when the header arrives and
+      // its 1 MiB per-connection budget refuses it, naming the frame, then closes the channel.
+      CompletableFuture<Term> big = cn.callAsync("t", "echo", ErlBinary.of(new byte[3 << 20]));
+      ExecutionException e = assertThrows(ExecutionException.class, () -> big.get(5, TimeUnit.SECONDS));
+      RpcException r = (RpcException) e.getCause();
+      assertEquals(Status.RESOURCE_EXHAUSTED, r.status(), r.getMessage());
+      // {memory, FrameLength, Available}: the frame is the call around 3 MiB of argument; what is
+      // available is the 1 MiB budget less whatever the connection holds at that moment.
+      assertTrue(
+          r.getMessage().matches("RESOURCE_EXHAUSTED: t:echo/1 refused by the server: overloaded: \\{memory,3145773,[0-9]+\\}"),
+          r.getMessage());
+    }
   }
 }
