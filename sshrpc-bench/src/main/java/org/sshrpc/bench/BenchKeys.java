@@ -54,7 +54,7 @@ final class BenchKeys {
     }
   }
 
-  private static void keygen(Path file) throws IOException {
+  static void keygen(Path file) throws IOException {
     Process p = new ProcessBuilder(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "sshrpc-bench", "-f", file.toString()))
         .redirectErrorStream(true).start();
     try {
@@ -69,6 +69,11 @@ final class BenchKeys {
 
   /** Removes the directory (best effort: it only holds throw-away keys). */
   void delete() {
+    delete(dir);
+  }
+
+  /** Removes a directory of throw-away files (best effort). */
+  static void delete(Path dir) {
     try (var files = Files.walk(dir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     } catch (IOException e) {

@@ -21,6 +21,7 @@ import java.util.Set;
  * <pre>
  * java -Xmx2g -jar sshrpc-bench/target/sshrpc-bench.jar [--quick] [--runs N] [--workloads a,b,...]
  *      [--peers sshrpc,mina-echo,...] [--markdown FILE] [--verbose]
+ * java -Xmx2g -jar sshrpc-bench/target/sshrpc-bench.jar soak [...]   (see {@link Soak})
  * </pre>
  */
 public final class BenchMain {
@@ -37,6 +38,14 @@ public final class BenchMain {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       // MINA logs every session at INFO; the report is the output that matters
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    // the CLI's simplelogger.properties (on this class path for the soak's `sshrpc serve`) turns
+    // sshrpc's own loggers to INFO: keep the benchmark's client side quiet all the same
+    quiet("org.slf4j.simpleLogger.log.org.sshrpc");
+    quiet("org.slf4j.simpleLogger.log.sshrpc.audit");
+    if (args.length > 0 && args[0].equals("soak")) {
+      Soak.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
     }
     if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
       System.out.println(usage());
@@ -55,9 +64,16 @@ public final class BenchMain {
     System.exit(run(o, System.out));
   }
 
+  private static void quiet(String property) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, "warn");
+    }
+  }
+
   static String usage() {
     StringBuilder b = new StringBuilder(
-        "usage: sshrpc-bench [--quick] [--runs N] [--workloads LIST] [--peers LIST] [--markdown FILE] [--verbose]\n"
+        "usage: sshrpc-bench soak [options]   (the hostile soak of issue 10; sshrpc-bench soak --help)\n"
+            + "usage: sshrpc-bench [--quick] [--runs N] [--workloads LIST] [--peers LIST] [--markdown FILE] [--verbose]\n"
             + "  --quick      short counts, one run (unless --runs)\n"
             + "  --runs N     repetitions; each figure is the median (default 3)\n"
             + "  --markdown F also write the report to F\n"

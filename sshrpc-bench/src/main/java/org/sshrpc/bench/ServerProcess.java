@@ -44,6 +44,10 @@ final class ServerProcess implements AutoCloseable {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
     cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=" + (BenchMain.verbose ? "info" : "warn"));
+    // the CLI's simplelogger.properties is on the class path too (for the soak): its INFO audit
+    // line per call must not cost the measured servers anything
+    cmd.add("-Dorg.slf4j.simpleLogger.log.org.sshrpc=" + (BenchMain.verbose ? "info" : "warn"));
+    cmd.add("-Dorg.slf4j.simpleLogger.log.sshrpc.audit=" + (BenchMain.verbose ? "info" : "warn"));
     cmd.addAll(jvmArgs);
     cmd.addAll(BenchMain.serverJvmArgs);
     cmd.add("-cp");

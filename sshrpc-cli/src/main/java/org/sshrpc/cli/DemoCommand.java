@@ -87,7 +87,10 @@ final class DemoCommand implements Callable<Integer> {
 
   private int run(Path dir, PrintWriter out) throws IOException {
     HostKeys clientKey = HostKeys.loadOrGenerate(dir.resolve("id_ed25519")); // a fresh ed25519 key file
-    Files.writeString(dir.resolve("authorized_keys"), clientKey.publicKeyLine() + " demo-client\n");
+    // Bound to this user explicitly: run as root, a root-owned file never maps unbound keys to root.
+    Files.writeString(
+        dir.resolve("authorized_keys"),
+        "sshrpc-user=\"" + System.getProperty("user.name") + "\" " + clientKey.publicKeyLine() + " demo-client\n");
     Files.writeString(dir.resolve("policy"), POLICY);
     RpcModule vault =
         RpcModule.builder("vault")

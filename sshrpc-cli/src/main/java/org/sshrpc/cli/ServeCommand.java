@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.sshrpc.acl.PolicySource;
+import org.sshrpc.auth.AuthorizedKeysAuthenticator;
 import org.sshrpc.server.ModuleLoader;
 import org.sshrpc.server.RpcServer;
 import picocli.CommandLine;
@@ -49,6 +51,41 @@ final class ServeCommand implements Callable<Integer> {
       description = "OpenSSH authorized_keys of the users who may log in. Default: ${DEFAULT-VALUE}.")
   Path authorizedKeys;
 
+  // --- key revocation and certificates (AuthorizedKeysAuthenticator.Builder) ---
+  @Option(
+      names = "--revoked-keys",
+      paramLabel = "FILE",
+      description = "Revoked keys: OpenSSH public key lines or SHA256: fingerprints, like sshd's RevokedKeys"
+          + " (repeatable). Re-read when it changes; unreadable or unparsable refuses every key.")
+  List<Path> revokedKeys = new ArrayList<>();
+
+  @Option(
+      names = "--trusted-user-ca",
+      paramLabel = "FILE",
+      description = "CA public keys whose user certificates are accepted, like sshd's TrustedUserCAKeys"
+          + " (repeatable). The certificate's principals must include the login name.")
+  List<Path> trustedUserCa = new ArrayList<>();
+
+  /** The authenticator: authorized_keys, plus the revoked-keys and CA files given. */
+  AuthorizedKeysAuthenticator authenticator() throws IOException {
+    AuthorizedKeysAuthenticator.Builder a = AuthorizedKeysAuthenticator.builder(authorizedKeys);
+    for (Path f : revokedKeys) {
+      // A mistyped revocation file must not silently revoke nothing.
+      if (!Files.exists(f)) {
+        throw new NoSuchFileException(f.toString(), null, "--revoked-keys file does not exist");
+      }
+      a.revokedKeys(f);
+    }
+    for (Path f : trustedUserCa) {
+      if (!Files.exists(f)) {
+        throw new NoSuchFileException(f.toString(), null, "--trusted-user-ca file does not exist");
+      }
+      a.trustedUserCaKeys(f);
+    }
+    return a.build();
+  }
+  // --- end of key revocation and certificates ---
+
   @Option(
       names = "--policy",
       paramLabel = "FILE",
@@ -78,7 +115,7 @@ final class ServeCommand implements Callable<Integer> {
     RpcServer.Builder b =
         RpcServer.builder()
             .hostKey(hostKey)
-            .authorizedKeys(authorizedKeys)
+            .publickeyAuthenticator(authenticator())
             .metrics(org.sshrpc.server.Metrics.builder().build())
             .limits(limitOptions.serverLimits(spec.commandLine(), false));
     listenAddresses().forEach(b::listen);

@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
     description = {
       "Serve one sshrpc channel on stdin/stdout, as an OpenSSH sshd_config Subsystem:",
       "  Subsystem sshrpc@k2r.org /usr/bin/java -jar /opt/sshrpc/sshrpc.jar stdio --policy FILE",
-      "The user comes from USER (as sshd sets it), the key from SSH_USER_AUTH (ExposeAuthInfo yes).",
+      "The user comes from USER (as sshd sets it); the key from SSH_USER_AUTH only with"
+          + " --trust-ssh-user-auth (and ExposeAuthInfo yes), else key= policy rules never match.",
       "Stdout carries only frames. Logs and the audit trail go to --log-file; without it only"
           + " warnings go to stderr, which sshd passes to the client.",
       "Exit 0 after the client closed the channel; 1 on a protocol error; 2 outside sshd."
@@ -46,6 +47,13 @@ final class StdioCommand implements Callable<Integer> {
 
   @Option(names = "--node-name", paramLabel = "NAME", description = "Node name reported by sshrpc:info().")
   String nodeName;
+
+  @Option(
+      names = "--trust-ssh-user-auth",
+      description = "Read the authenticating key from the SSH_USER_AUTH file. Only with ExposeAuthInfo yes in"
+          + " sshd_config (sshd then sets the variable itself); otherwise a client allowed to send it"
+          + " by AcceptEnv could name a key it never used. Default off: key= policy rules never match.")
+  boolean trustSshUserAuth;
 
   @Option(
       names = "--log-file",
@@ -106,7 +114,11 @@ final class StdioCommand implements Callable<Integer> {
       return StdioServer.EXIT_ENVIRONMENT;
     }
     try {
-      return StdioServer.builder().service(service).build().serveProcessStdio();
+      return StdioServer.builder()
+          .service(service)
+          .trustSshUserAuth(trustSshUserAuth)
+          .build()
+          .serveProcessStdio();
     } finally {
       service.close();
     }

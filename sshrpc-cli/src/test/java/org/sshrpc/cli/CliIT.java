@@ -47,7 +47,10 @@ class CliIT {
   void startServer() throws Exception {
     key = dir.resolve("id_ed25519");
     HostKeys client = HostKeys.loadOrGenerate(key); // an ed25519 key in OpenSSH format, mode 0600
-    Files.writeString(dir.resolve("authorized_keys"), client.publicKeyLine() + " cli-it\n");
+    // Bound explicitly: a root-owned file (CI runs as root) never maps an unbound key to root.
+    Files.writeString(
+        dir.resolve("authorized_keys"),
+        "sshrpc-user=\"" + System.getProperty("user.name") + "\" " + client.publicKeyLine() + " cli-it\n");
     Files.writeString(dir.resolve("policy"), "deny probe:secret/0\nallow *\n");
     RpcModule probe =
         RpcModule.builder("probe")

@@ -169,6 +169,38 @@ class MainTest {
   }
 
   @Test
+  void serveRevokedKeysAndTrustedUserCaFlags() throws Exception {
+    ServeCommand s = assertInstanceOf(ServeCommand.class, Main.fromArgs("serve"));
+    assertEquals(List.of(), s.revokedKeys);
+    assertEquals(List.of(), s.trustedUserCa);
+
+    Path ak = Files.writeString(dir.resolve("ak"), "");
+    Path rev1 = Files.writeString(dir.resolve("rev1"), "# none\n");
+    Path rev2 = Files.writeString(dir.resolve("rev2"), "# none\n");
+    Path ca = Files.writeString(dir.resolve("ca"), "# none\n");
+    s =
+        (ServeCommand)
+            Main.fromArgs(
+                "serve", "--authorized-keys", ak.toString(), "--revoked-keys", rev1.toString(),
+                "--revoked-keys", rev2.toString(), "--trusted-user-ca", ca.toString());
+    assertEquals(List.of(rev1, rev2), s.revokedKeys);
+    assertEquals(List.of(ca), s.trustedUserCa);
+    assertInstanceOf(org.sshrpc.auth.AuthorizedKeysAuthenticator.class, s.authenticator());
+
+    // A mistyped file fails the start instead of silently revoking (or trusting) nothing.
+    Path missing = dir.resolve("revoked-typo");
+    ServeCommand bad =
+        (ServeCommand) Main.fromArgs("serve", "--authorized-keys", ak.toString(), "--revoked-keys", missing.toString());
+    java.nio.file.NoSuchFileException e =
+        org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NoSuchFileException.class, bad::authenticator);
+    assertEquals(missing + ": --revoked-keys file does not exist", e.getMessage());
+    ServeCommand badCa =
+        (ServeCommand) Main.fromArgs("serve", "--authorized-keys", ak.toString(), "--trusted-user-ca", missing.toString());
+    e = org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NoSuchFileException.class, badCa::authenticator);
+    assertEquals(missing + ": --trusted-user-ca file does not exist", e.getMessage());
+  }
+
+  @Test
   void multicallNodesFromTheCommandLineAndAClusterFile() throws Exception {
     Path cluster = dir.resolve("cluster");
     Files.writeString(cluster, "# production\nalice@db1:2300\n\n[::1]   # local\ndb3 # third\n");

@@ -45,12 +45,18 @@ class OpsCliIT {
     return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
+  private static String bound() {
+    return "sshrpc-user=\"" + System.getProperty("user.name") + "\" ";
+  }
+
   @Test
   void statsPrintsPrometheusTextToTheOperatorOnly() throws Exception {
     HostKeys ops = HostKeys.loadOrGenerate(dir.resolve("id_ops"));
     HostKeys user = HostKeys.loadOrGenerate(dir.resolve("id_user"));
     Files.writeString(
-        dir.resolve("authorized_keys"), ops.publicKeyLine() + " ops\n" + user.publicKeyLine() + " user\n");
+        dir.resolve("authorized_keys"),
+        // Bound explicitly: a root-owned file (CI runs as root) never maps an unbound key to root.
+        bound() + ops.publicKeyLine() + " ops\n" + bound() + user.publicKeyLine() + " user\n");
     Files.writeString(
         dir.resolve("policy"),
         "allow key=" + ops.fingerprint() + " sshrpc_metrics:scrape/0\nallow *\n");
@@ -96,13 +102,13 @@ class OpsCliIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     // The sshd_config line of docs/operations.md, verbatim but for the paths.
     String command =
-        java + " -Xshare:auto -XX:TieredStopAtLevel=1 -jar " + jar + " stdio --policy " + policy
-            + " --log-file " + log;
+        java + " -Xshare:auto -XX:TieredStopAtLevel=1 -jar " + jar + " stdio --trust-ssh-user-auth --policy "
+            + policy + " --log-file " + log;
     try (OpenSshd sshd =
         OpenSshd.builder()
             .subsystem("sshrpc@k2r.org", command)
             // Without --log-file: stderr goes to the client, so it must carry no info or audit lines.
-            .subsystem("sshrpc", java + " -XX:TieredStopAtLevel=1 -jar " + jar + " stdio --policy " + policy)
+            .subsystem("sshrpc", java + " -XX:TieredStopAtLevel=1 -jar " + jar + " stdio --trust-ssh-user-auth --policy " + policy)
             .authorizedKey(Files.readString(dir.resolve("id_user.pub")))
             .authorizedKey(Files.readString(dir.resolve("id_ops.pub")))
             .start()) {

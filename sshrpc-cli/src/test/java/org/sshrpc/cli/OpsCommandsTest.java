@@ -1,6 +1,7 @@
 package org.sshrpc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +24,9 @@ class OpsCommandsTest {
             StdioCommand.class,
             Main.fromArgs(
                 "stdio", "--policy", "/etc/sshrpc/policy.conf", "--module-path", "a.jar",
-                "--module-path", "b.jar", "--log-file", "/tmp/x.log", "--node-name", "n@h"));
+                "--module-path", "b.jar", "--log-file", "/tmp/x.log", "--node-name", "n@h",
+                "--trust-ssh-user-auth"));
+    assertTrue(c.trustSshUserAuth);
     assertEquals(Path.of("/etc/sshrpc/policy.conf"), c.policy);
     assertEquals(List.of(Path.of("a.jar"), Path.of("b.jar")), c.modulePath);
     assertEquals(Path.of("/tmp/x.log"), c.logFile);
@@ -36,6 +39,7 @@ class OpsCommandsTest {
     assertNull(c.policy);
     assertTrue(c.modulePath.isEmpty());
     assertNull(c.logFile);
+    assertFalse(c.trustSshUserAuth, "SSH_USER_AUTH is not read unless asked");
   }
 
   @Test

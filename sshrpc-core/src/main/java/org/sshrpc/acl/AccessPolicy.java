@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -14,6 +12,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.sshrpc.internal.TrustedFiles;
 
 /**
  * An access policy: an ordered list of allow/deny rules on {@code Module:Function/Arity}, each rule
@@ -122,30 +121,15 @@ public final class AccessPolicy {
   /**
    * Parses a policy file.
    *
-   * @throws IOException when the file cannot be read, or others may write it
+   * @throws IOException when the file cannot be read, or somebody other than root or this
+   *     process's user could replace it (StrictModes: the file and every directory above it)
    * @throws IllegalArgumentException for a syntax error, with a message starting {@code file:line:}
    */
   public static AccessPolicy parse(Path file) throws IOException {
-    checkNotWritableByOthers(file);
-    String text = Files.readString(file, StandardCharsets.UTF_8);
+    // Whoever can replace the policy can grant themselves anything.
+    Path real = TrustedFiles.check(file, "policy file");
+    String text = Files.readString(real, StandardCharsets.UTF_8);
     return parse(text, file.toString());
-  }
-
-  /**
-   * Refuses a policy file that others may write, like OpenSSH's {@code StrictModes}: whoever can
-   * write it can grant themselves anything. (Group write is tolerated, as with Debian's OpenSSH:
-   * with one private group per user and umask 002 it is harmless.)
-   */
-  private static void checkNotWritableByOthers(Path file) throws IOException {
-    if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      return;
-    }
-    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-    if (perms.contains(PosixFilePermission.OTHERS_WRITE)) {
-      throw new IOException(
-          "policy file " + file + " is writable by others ("
-              + PosixFilePermissions.toString(perms) + "), so it is not trusted; run: chmod o-w " + file);
-    }
   }
 
   /**
@@ -203,6 +187,31 @@ public final class AccessPolicy {
   public String explain(String user, String keyFingerprint, String module, String function, int arity) {
     Rule r = decidingRule(user, keyFingerprint, module, function, arity);
     return r == null ? null : r.where + ": " + r.text;
+  }
+
+  /**
+   * Whether the call is allowed by a rule that names {@code module} literally: like {@link
+   * #allows}, in file order, except that an {@code allow} rule matching the call only through a
+   * wildcard in its module part ({@code *}, {@code sshrpc*:*}, {@code *_metrics:*}) is passed over,
+   * neither allowing nor denying. A matching {@code deny} rule denies, wildcard or not. For modules
+   * that must never be opened by a catch-all, such as the server's metrics.
+   */
+  public boolean allowsByLiteralModule(
+      String user, String keyFingerprint, String module, String function, int arity) {
+    Objects.requireNonNull(module, "module");
+    Objects.requireNonNull(function, "function");
+    for (Rule r : rules) {
+      if (!r.matches(user, keyFingerprint, module, function, arity)) {
+        continue;
+      }
+      if (!r.allow) {
+        return false;
+      }
+      if (r.matchesLiteralModule(module, function, arity)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Rule decidingRule(String user, String key, String module, String function, int arity) {
@@ -600,11 +609,29 @@ public final class AccessPolicy {
         throw new IllegalArgumentException(
             "bad name \"" + s + "\" in \"" + w + "\" (quote atoms with other characters: 'name')");
       }
+      if (s.indexOf('*') < 0) {
+        return Pattern.compile(Pattern.quote(s));
+      }
       StringBuilder re = new StringBuilder();
       for (char c : s.toCharArray()) {
         re.append(c == '*' ? ".*" : Pattern.quote(String.valueOf(c)));
       }
       return Pattern.compile(re.toString());
+    }
+
+    /** Whether a pattern whose module part is exactly {@code module}, without wildcard, matches. */
+    boolean matchesLiteralModule(String module, String function, int arity) {
+      // name() compiles a wildcard-free name to Pattern.quote(name), a wildcard to ".*" pieces.
+      String literal = Pattern.quote(module);
+      String a = Integer.toString(arity);
+      for (Pattern[] p : patterns) {
+        if (p[0] != null && p[0].pattern().equals(literal)
+            && (p[1] == null || p[1].matcher(function).matches())
+            && (p[2] == null || p[2].matcher(a).matches())) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private boolean matchesCaller(String user, String key) {

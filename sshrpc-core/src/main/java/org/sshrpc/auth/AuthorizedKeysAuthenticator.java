@@ -27,6 +27,7 @@ import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
 import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sshrpc.internal.TrustedFiles;
 
 /**
  * A MINA {@link PublickeyAuthenticator} that admits the keys of an OpenSSH {@code authorized_keys}
@@ -36,8 +37,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>User binding.</b> A key line may carry the option {@code sshrpc-user="alice"} (several names
  * separated by commas); the key then logs in only as those users. A line without that option logs in
  * only as the <em>default user</em>: the one set with {@link Builder#defaultUser(String)}, else the
- * owner of the authorized_keys file (as in OpenSSH, where a user's own file admits that user).
- * Claiming any other name fails authentication, so a key never gains another user's permissions.
+ * owner of the authorized_keys file (as in OpenSSH, where a user's own file admits that user),
+ * except that a root-owned file never maps a key to root: its lines must bind users explicitly, and
+ * an unbound key is refused (logged). An empty or blank {@code sshrpc-user=""} disables its line
+ * (logged), never falling back to the default. Claiming any other name fails authentication, so a
+ * key never gains another user's permissions.
  *
  * <p><b>Other options.</b> Options that only restrict what OpenSSH would do for a shell
  * ({@code no-pty}, {@code no-port-forwarding}, {@code restrict}, ...) are accepted: this server never
@@ -60,9 +64,10 @@ import org.slf4j.LoggerFactory;
  * key and a certificate signed by a revoked CA are refused. If that file is configured but unreadable
  * every key is refused (fail closed), as OpenSSH does.
  *
- * <p>A file that others may write (or whose directory they may write) is not trusted, as with
- * OpenSSH's {@code StrictModes}: an authorized_keys or CA file then admits nobody, a revoked-keys
- * file refuses everybody. All files are re-read when they change (checked on each authentication), so keys can be added
+ * <p>A file that somebody other than root or this process's user could replace is not trusted, as
+ * with OpenSSH's {@code StrictModes}: the file and every directory above it are checked for owner
+ * and mode (see {@code docs/security.md}). An authorized_keys or CA file then admits nobody, a
+ * revoked-keys file refuses everybody. All files are re-read when they change (checked on each authentication), so keys can be added
  * or revoked without a restart. On success the {@link SessionIdentity} is recorded in the session.
  */
 public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator {
@@ -96,8 +101,8 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
           "no-touch-required");
 
   private final WatchedFile<KeySet> authorizedKeys;
-  private final WatchedFile<KeySet> trustedCas;
-  private final WatchedFile<Revoked> revoked;
+  private final List<WatchedFile<KeySet>> trustedCas;
+  private final List<WatchedFile<Revoked>> revoked;
   private final String defaultUser;
   private final Clock clock;
 
@@ -106,14 +111,16 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     this.clock = b.clock;
     this.authorizedKeys =
         new WatchedFile<>(b.authorizedKeys, f -> KeySet.parse(f, false), KeySet.EMPTY, KeySet.EMPTY);
-    this.trustedCas =
-        b.trustedUserCaKeys == null
-            ? null
-            : new WatchedFile<>(b.trustedUserCaKeys, f -> KeySet.parse(f, true), KeySet.EMPTY, KeySet.EMPTY);
-    this.revoked =
-        b.revokedKeys == null
-            ? null
-            : new WatchedFile<>(b.revokedKeys, Revoked::parse, Revoked.NONE, Revoked.ALL);
+    List<WatchedFile<KeySet>> cas = new ArrayList<>();
+    for (Path f : b.trustedUserCaKeys) {
+      cas.add(new WatchedFile<>(f, p -> KeySet.parse(p, true), KeySet.EMPTY, KeySet.EMPTY));
+    }
+    this.trustedCas = List.copyOf(cas);
+    List<WatchedFile<Revoked>> rev = new ArrayList<>();
+    for (Path f : b.revokedKeys) {
+      rev.add(new WatchedFile<>(f, Revoked::parse, Revoked.NONE, Revoked.ALL));
+    }
+    this.revoked = List.copyOf(rev);
   }
 
   /**
@@ -195,6 +202,10 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     return reasons.isEmpty() ? "key not in " + authorizedKeys.file() : String.join("; ", reasons);
   }
 
+  /**
+   * The names {@code line} may log in as: its {@code sshrpc-user=} names, else the default user,
+   * else the file's owner, except root (empty: see {@link KeyLine#refusal}).
+   */
   private Set<String> boundUsers(KeyLine line) {
     if (!line.users.isEmpty()) {
       return line.users;
@@ -202,7 +213,9 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     if (defaultUser != null) {
       return Set.of(defaultUser);
     }
-    return line.fileOwner == null ? Set.of() : Set.of(line.fileOwner);
+    // A root-owned file is a system file listing many people's keys, not root's own: mapping
+    // its unbound keys to root would give every one of them root's policy rules.
+    return line.fileOwner == null || line.rootOwnedFile ? Set.of() : Set.of(line.fileOwner);
   }
 
   private String checkCertificate(
@@ -251,8 +264,8 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     }
     List<String> principals = List.copyOf(cert.getPrincipals());
     String reasons = null;
-    if (trustedCas != null) {
-      for (KeyLine line : trustedCas.get().lines) {
+    for (WatchedFile<KeySet> caFile : trustedCas) {
+      for (KeyLine line : caFile.get().lines) {
         if (KeyUtils.compareKeys(line.key, ca)) {
           if (!principals.contains(username)) {
             reasons = "certificate " + quote(cert.getId()) + " principals " + principals
@@ -292,16 +305,19 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
   }
 
   private String revocation(PublicKey key) {
-    if (revoked == null) {
-      return null;
+    String fp = null;
+    for (WatchedFile<Revoked> file : revoked) {
+      Revoked r = file.get();
+      if (r.all) {
+        return "revoked-keys file " + file.file() + " cannot be used (see the error logged when it"
+            + " was loaded); refusing every key";
+      }
+      fp = fp == null ? KeyUtils.getFingerPrint(key) : fp;
+      if (r.fingerprints.contains(fp)) {
+        return "key " + fp + " is revoked";
+      }
     }
-    Revoked r = revoked.get();
-    if (r.all) {
-      return "revoked-keys file " + revoked.file() + " cannot be used (see the error logged when it"
-          + " was loaded); refusing every key";
-    }
-    String fp = KeyUtils.getFingerPrint(key);
-    return r.fingerprints.contains(fp) ? "key " + fp + " is revoked" : null;
+    return null;
   }
 
   private static String weakKey(PublicKey key) {
@@ -377,8 +393,8 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
   public static final class Builder {
     private final Path authorizedKeys;
     private String defaultUser;
-    private Path trustedUserCaKeys;
-    private Path revokedKeys;
+    private final List<Path> trustedUserCaKeys = new ArrayList<>();
+    private final List<Path> revokedKeys = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
 
     private Builder(Path authorizedKeys) {
@@ -397,15 +413,22 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
       return this;
     }
 
-    /** A file of CA public keys whose user certificates are trusted (like TrustedUserCAKeys). */
+    /**
+     * A file of CA public keys whose user certificates are trusted (like TrustedUserCAKeys). May be
+     * called several times: the CAs of every file are trusted.
+     */
     public Builder trustedUserCaKeys(Path file) {
-      this.trustedUserCaKeys = file;
+      this.trustedUserCaKeys.add(Objects.requireNonNull(file, "file"));
       return this;
     }
 
-    /** A file of revoked keys: OpenSSH public key lines or {@code SHA256:} fingerprints. */
+    /**
+     * A file of revoked keys: OpenSSH public key lines or {@code SHA256:} fingerprints. May be
+     * called several times: a key listed in any file is revoked, and any unusable file refuses
+     * every key.
+     */
     public Builder revokedKeys(Path file) {
-      this.revokedKeys = file;
+      this.revokedKeys.add(Objects.requireNonNull(file, "file"));
       return this;
     }
 
@@ -432,11 +455,20 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     final Instant expiry;
     final String disabled;
     final String fileOwner;
+    final boolean rootOwnedFile;
 
-    KeyLine(String where, PublicKey key, Map<String, String> options, String fileOwner, boolean caFile) {
+    KeyLine(
+        String where,
+        PublicKey key,
+        Map<String, String> options,
+        String fileOwner,
+        boolean rootOwnedFile,
+        boolean caFile,
+        boolean bareUserOption) {
       this.where = where;
       this.key = key;
       this.fileOwner = fileOwner;
+      this.rootOwnedFile = rootOwnedFile;
       Set<String> users = new LinkedHashSet<>();
       Set<String> principals = new LinkedHashSet<>();
       String from = null;
@@ -448,7 +480,17 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
         String value = e.getValue();
         switch (name) {
           case USER_OPTION:
-            users.addAll(list(value));
+            List<String> named = list(value);
+            if (bareUserOption) {
+              // MINA reads a bare flag as "true": never a user called "true".
+              disabled = USER_OPTION + " has no value (expected: " + USER_OPTION + "=\"NAME[,NAME...]\")";
+              named = List.of();
+            } else if (named.isEmpty()) {
+              // Never a fallback to the default user or the file's owner: an empty binding is a
+              // mistake (or a template never filled in), and guessing would grant someone's rights.
+              disabled = USER_OPTION + "=" + quote(value) + " names no user";
+            }
+            users.addAll(named);
             break;
           case "cert-authority":
             ca = true;
@@ -501,6 +543,12 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
       if (fromPatterns != null && (addr == null || !AddressPatterns.matchesFrom(fromPatterns, addr))) {
         return "from=" + quote(fromPatterns) + " does not admit " + addr;
       }
+      if (bound.isEmpty()) {
+        return rootOwnedFile
+            ? "no " + USER_OPTION + "= on the line and the file is owned by root: a root-owned file"
+                + " must bind every key to its users explicitly (keys are never mapped to root)"
+            : "no " + USER_OPTION + "= on the line and no default user";
+      }
       if (!bound.contains(username)) {
         return "key is bound to " + bound + ", not to " + quote(username);
       }
@@ -518,14 +566,17 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     }
 
     static KeySet parse(Path file, boolean caFile) throws IOException {
-      KeyFiles.checkNotWritableByOthers(file);
+      Path real = TrustedFiles.check(file, caFile ? "trusted user CA keys file" : "authorized_keys file");
       String owner;
+      boolean rootOwned;
       try {
-        owner = Files.getOwner(file).getName();
+        owner = Files.getOwner(real).getName();
+        rootOwned = TrustedFiles.ownedByRoot(real);
       } catch (IOException | UnsupportedOperationException e) {
         owner = null;
+        rootOwned = false;
       }
-      List<String> text = Files.readAllLines(file, StandardCharsets.UTF_8);
+      List<String> text = Files.readAllLines(real, StandardCharsets.UTF_8);
       List<KeyLine> lines = new ArrayList<>();
       for (int i = 0; i < text.size(); i++) {
         String s = text.get(i).strip();
@@ -543,7 +594,23 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
             throw new IOException("unsupported key type " + e.getKeyType());
           }
           Map<String, String> opts = e.getLoginOptions() == null ? Map.of() : e.getLoginOptions();
-          lines.add(new KeyLine(where, key, opts, owner, caFile));
+          // A bare "sshrpc-user" (no '=') reaches us as the value "true", like sshrpc-user="true".
+          int keyAt = s.indexOf(e.getKeyType());
+          String optionText = keyAt > 0 ? s.substring(0, keyAt) : s;
+          boolean bare =
+              opts.keySet().stream().anyMatch(USER_OPTION::equalsIgnoreCase)
+                  && !optionText.toLowerCase(Locale.ROOT).contains(USER_OPTION + "=");
+          KeyLine line = new KeyLine(where, key, opts, owner, rootOwned, caFile, bare);
+          if (line.disabled != null) {
+            LOG.warn("{}: key line disabled, its key is refused: {}", where, line.disabled);
+          } else if (!caFile && rootOwned && line.users.isEmpty()) {
+            LOG.warn(
+                "{}: no {}= on the line and the file is owned by root: the key is refused unless a"
+                    + " default user is configured (keys are never mapped to root)",
+                where,
+                USER_OPTION);
+          }
+          lines.add(line);
         } catch (Exception ex) {
           // One bad line must not lock everyone out, but is never silently skipped.
           LOG.warn("{}: ignoring unparsable key line: {}", where, ex.getMessage());
@@ -566,8 +633,8 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
     }
 
     static Revoked parse(Path file) throws IOException {
-      KeyFiles.checkNotWritableByOthers(file);
-      List<String> text = Files.readAllLines(file, StandardCharsets.UTF_8);
+      Path real = TrustedFiles.check(file, "revoked keys file");
+      List<String> text = Files.readAllLines(real, StandardCharsets.UTF_8);
       Set<String> fps = new LinkedHashSet<>();
       for (int i = 0; i < text.size(); i++) {
         String s = text.get(i).strip();

@@ -19,6 +19,7 @@ import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceW
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.common.util.security.SecurityUtils;
+import org.sshrpc.internal.TrustedFiles;
 
 /**
  * The server's ed25519 host key: a MINA {@link KeyPairProvider} backed by one OpenSSH-format
@@ -26,7 +27,9 @@ import org.apache.sshd.common.util.security.SecurityUtils;
  *
  * <p>The file is written with mode 0600 in OpenSSH's own private key format, so {@code ssh-keygen
  * -y -f FILE} prints its public half. A key file that group or others may read is refused, as
- * OpenSSH refuses one.
+ * OpenSSH refuses one, and so is one that somebody other than root or this user could replace (the
+ * file or a directory above it owned by another user, or writable by others: {@link
+ * TrustedFiles}).
  */
 public final class HostKeys implements KeyPairProvider {
   private final Path file;
@@ -75,9 +78,11 @@ public final class HostKeys implements KeyPairProvider {
     if (!Files.exists(file)) {
       throw new NoSuchFileException(file.toString());
     }
-    KeyFiles.checkPrivateKeyPermissions(file);
+    // StrictModes: nobody but root and this user may be able to replace the key.
+    Path real = TrustedFiles.check(file, "host key file");
+    KeyFiles.checkPrivateKeyPermissions(real);
     Iterable<KeyPair> pairs;
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = Files.newInputStream(real)) {
       pairs = SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName(file.toString()), in, null);
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new IOException("cannot read host key " + file + ": " + e.getMessage(), e);

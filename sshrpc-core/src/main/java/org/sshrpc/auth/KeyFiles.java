@@ -11,8 +11,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The key-file hygiene rules shared by the server's host key and the client's identities: the
@@ -28,8 +26,6 @@ public final class KeyFiles {
           PosixFilePermission.OTHERS_READ,
           PosixFilePermission.OTHERS_WRITE,
           PosixFilePermission.OTHERS_EXECUTE);
-
-  private static final Logger LOG = LoggerFactory.getLogger(KeyFiles.class);
 
   private KeyFiles() {}
 
@@ -62,40 +58,6 @@ public final class KeyFiles {
               + PosixFilePermissions.toString(perms)
               + "): it is accessible by group or others and is refused; run: chmod 600 "
               + file);
-    }
-  }
-
-  /**
-   * Refuses a file that decides who may log in (authorized_keys, trusted CA keys, revoked keys) when
-   * others may write it or its directory, like OpenSSH's {@code StrictModes}: anyone who can write
-   * it can let themselves in. Group write is only logged: with a umask of 002 and one private group
-   * per user (Debian's default for regular users) it is harmless, which is also why Debian's OpenSSH
-   * tolerates it.
-   *
-   * @throws IOException naming the file or directory and its mode
-   */
-  static void checkNotWritableByOthers(Path file) throws IOException {
-    if (Files.getFileAttributeView(file, PosixFileAttributeView.class) == null) {
-      return;
-    }
-    Path real = file.toRealPath();
-    for (Path p : new Path[] {real, real.getParent()}) {
-      if (p == null) {
-        continue;
-      }
-      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
-      String what = p.equals(real) ? file.toString() : "directory of " + file + " (" + p + ")";
-      if (perms.contains(PosixFilePermission.OTHERS_WRITE)) {
-        throw new IOException(
-            what
-                + " has mode "
-                + octal(perms)
-                + ": it is writable by others, so it is not trusted; run: chmod o-w "
-                + p);
-      }
-      if (perms.contains(PosixFilePermission.GROUP_WRITE)) {
-        LOG.warn("{} has mode {}: it is writable by its group; consider chmod g-w {}", what, octal(perms), p);
-      }
     }
   }
 

@@ -1,19 +1,18 @@
 package org.sshrpc.auth;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sshrpc.internal.TrustedFiles;
 
 /**
- * A file whose parsed content is re-read when its modification time, size or identity (inode)
- * changes, checked cheaply on each {@link #get()}. Replacing the file by a rename (the safe way to
- * edit it) changes its identity, so it is always noticed.
+ * A file whose parsed content is re-read when its modification time, size, identity (inode),
+ * mode, owner or group changes ({@link TrustedFiles#stamp}), checked cheaply on each {@link
+ * #get()}. Replacing the file by a rename (the safe way to edit it) changes its identity, so it is
+ * always noticed; the parser re-runs the ownership checks each time.
  */
 final class WatchedFile<T> {
   /** Parses a file's content. */
@@ -27,7 +26,6 @@ final class WatchedFile<T> {
   private final Parser<T> parser;
   private final T whenMissing;
   private final T whenBroken;
-  private final boolean posix;
   private Object stamp;
   private T value;
 
@@ -40,7 +38,6 @@ final class WatchedFile<T> {
     this.parser = parser;
     this.whenMissing = whenMissing;
     this.whenBroken = whenBroken;
-    this.posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
 
   Path file() {
@@ -50,12 +47,8 @@ final class WatchedFile<T> {
   synchronized T get() {
     Object now;
     try {
-      BasicFileAttributes a = posix
-          ? Files.readAttributes(file, PosixFileAttributes.class)
-          : Files.readAttributes(file, BasicFileAttributes.class);
-      // Permissions too: a chmod changes whether the file is trusted, not its mtime.
-      Object perms = a instanceof PosixFileAttributes ? ((PosixFileAttributes) a).permissions() : "";
-      now = java.util.List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()), perms);
+      // Mode and owner too: a chmod or chown changes whether the file is trusted, not its mtime.
+      now = TrustedFiles.stamp(file);
     } catch (NoSuchFileException e) {
       now = "missing";
     } catch (IOException e) {

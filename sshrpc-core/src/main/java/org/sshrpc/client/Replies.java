@@ -56,13 +56,17 @@ final class Replies {
         if (r.equals(ErlAtom.of("timeout"))) {
           return Status.DEADLINE_EXCEEDED;
         }
-        if (r.equals(ErlAtom.of("overloaded"))) {
+        if (r.equals(ErlAtom.of("overloaded"))
+            || r instanceof ErlTuple && ((ErlTuple) r).isTagged("reply_too_large", 3)) {
           return Status.RESOURCE_EXHAUSTED;
         }
         return Status.RAISED;
       }
       if (t.isTagged("sshrpc_denied", 2)) {
         return Status.PERMISSION_DENIED;
+      }
+      if (t.isTagged("reply_too_large", 3)) {
+        return Status.RESOURCE_EXHAUSTED; // the server's reply was over our frame limit or its budget
       }
       if (t.isTagged("undef", 2)) {
         return Status.NOT_FOUND;

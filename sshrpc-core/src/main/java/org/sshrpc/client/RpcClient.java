@@ -60,6 +60,7 @@ public final class RpcClient implements AutoCloseable {
   private final PassphraseSource passphrases;
   private final Duration connectTimeout;
   private final String defaultUser;
+  private final java.net.InetAddress bindAddress;
   private final ReconnectPolicy reconnectPolicy;
   private final ExecutorService ownedCallbackExecutor;
   private final ScheduledThreadPoolExecutor scheduler;
@@ -72,6 +73,7 @@ public final class RpcClient implements AutoCloseable {
     this.passphrases = b.passphrases;
     this.connectTimeout = b.connectTimeout;
     this.defaultUser = b.defaultUser;
+    this.bindAddress = b.bindAddress;
     this.reconnectPolicy = b.reconnectPolicy;
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("sshrpc-timer"));
     scheduler.setRemoveOnCancelPolicy(true);
@@ -231,7 +233,13 @@ public final class RpcClient implements AutoCloseable {
     List<KeyPair> keys = keys();
     ClientSession s;
     try {
-      ConnectFuture cf = ssh.connect(user, node.host(), node.port());
+      ConnectFuture cf =
+          bindAddress == null
+              ? ssh.connect(user, node.host(), node.port())
+              : ssh.connect(
+                  user,
+                  new java.net.InetSocketAddress(node.host(), node.port()),
+                  new java.net.InetSocketAddress(bindAddress, 0));
       s = cf.verify(millisLeft(deadlineNanos, node)).getClientSession();
     } catch (IOException e) {
       throw new IOException("cannot connect to " + node + ": " + rootMessage(e), e);
@@ -311,6 +319,7 @@ public final class RpcClient implements AutoCloseable {
     private boolean acceptNewHostKeys;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private String defaultUser = System.getProperty("user.name", "sshrpc");
+    private java.net.InetAddress bindAddress;
     private ReconnectPolicy reconnectPolicy = ReconnectPolicy.DEFAULT;
     private AlgorithmPolicy algorithmPolicy = AlgorithmPolicy.defaults();
     private Executor callbackExecutor;
@@ -378,6 +387,15 @@ public final class RpcClient implements AutoCloseable {
         throw new IllegalArgumentException("empty user");
       }
       this.defaultUser = user;
+      return this;
+    }
+
+    /**
+     * The local address connections are made from, as {@code ssh -b}: for a host with several
+     * addresses whose servers allow only some of them. Default: the system's choice.
+     */
+    public Builder bindAddress(java.net.InetAddress address) {
+      this.bindAddress = address;
       return this;
     }
 

@@ -14,7 +14,7 @@ import org.sshrpc.term.TermLimits;
  *   <caption>Limits and defaults</caption>
  *   <tr><th>limit</th><th>default</th><th>past it</th></tr>
  *   <tr><td>{@link #maxFrameLength()}</td><td>16 MiB</td><td>channel closed (v2: {@code frame_too_large} first)</td></tr>
- *   <tr><td>{@link #termLimits()}</td><td>{@link TermLimits#DEFAULT}, input capped at the frame length</td><td>{@code badframe} error, channel keeps serving</td></tr>
+ *   <tr><td>{@link #termLimits()}</td><td>{@link TermLimits#DEFAULT}, input, decompressed size and binaries capped at the frame length</td><td>{@code badframe} error, channel keeps serving</td></tr>
  *   <tr><td>{@link #frameTimeout()}</td><td>30 s</td><td>channel closed</td></tr>
  *   <tr><td>{@link #maxInFlightPerChannel()}</td><td>1024</td><td>v2: {@code overloaded}; v1: input paused</td></tr>
  *   <tr><td>{@link #maxOutboundBytesPerChannel()}</td><td>1 MiB</td><td>input paused until the client reads</td></tr>
@@ -56,7 +56,15 @@ public final class ServerLimits {
   private ServerLimits(Builder b) {
     this.maxFrameLength = b.maxFrameLength;
     this.termLimits =
-        b.termLimits != null ? b.termLimits : TermLimits.DEFAULT.newBuilder().maxInputBytes(b.maxFrameLength).build();
+        b.termLimits != null
+            ? b.termLimits
+            // A request term is at most as large as a frame, compressed or not: the codec's own
+            // 64 MiB default would let a 65 KB compressed frame make the node inflate 64 MiB.
+            : TermLimits.DEFAULT.newBuilder()
+                .maxInputBytes(b.maxFrameLength)
+                .maxDecompressedBytes(Math.min(TermLimits.DEFAULT.maxDecompressedBytes(), b.maxFrameLength))
+                .maxBinaryBytes(Math.min(TermLimits.DEFAULT.maxBinaryBytes(), b.maxFrameLength))
+                .build();
     this.frameTimeout = b.frameTimeout;
     this.maxInFlightPerChannel = b.maxInFlightPerChannel;
     this.maxOutboundBytesPerChannel = b.maxOutboundBytesPerChannel;

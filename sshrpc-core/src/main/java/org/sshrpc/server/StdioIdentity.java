@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -14,6 +15,7 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.sshrpc.internal.TrustedFiles;
 
 /**
  * Who the peer is when sshrpc runs as an OpenSSH {@code Subsystem} ({@code sshrpc stdio}): the
@@ -23,13 +25,28 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
  * <p>sshd sets {@code USER}/{@code LOGNAME} to the account it logged in and runs the subsystem as
  * that account; with {@code ExposeAuthInfo yes} it also writes the methods that authenticated the
  * session to the file named by {@code SSH_USER_AUTH}, one line each, a key as {@code publickey
- * TYPE BASE64}. {@code SSH_CONNECTION} gives the client address. These variables are trustworthy
- * only with {@code PermitUserEnvironment no} (sshd's default), which the operator's guide
- * requires; as a cross-check the user must also be the account this process runs as.
+ * TYPE BASE64}. {@code SSH_CONNECTION} gives the client address. sshd sets {@code USER}, {@code
+ * LOGNAME} and {@code SSH_CONNECTION} after the variables a client sent ({@code AcceptEnv}), so a
+ * client cannot choose them; as a cross-check the user must also be the account this process runs
+ * as.
+ *
+ * <p>{@code SSH_USER_AUTH} is different: sshd sets it only with {@code ExposeAuthInfo yes}. With
+ * {@code ExposeAuthInfo no} and an {@code AcceptEnv} pattern that matches it, the client's own
+ * value stands, naming a file that lists a key the client never used. So the key is read only when
+ * the operator says sshd sets the variable ({@code trustAuthInfo}, {@code sshrpc stdio
+ * --trust-ssh-user-auth}); otherwise the session has no key and {@code key=} rules never match.
+ * When trusted, the file must also look like the one sshd writes ({@link #checkAuthInfoFile}).
  */
 final class StdioIdentity {
   /** The most bytes read from the {@code SSH_USER_AUTH} file: it holds a few key lines. */
   static final int MAX_AUTH_INFO = 64 * 1024;
+
+  /** The directory sshd writes the auth info file to (session.c: mkstemp("/tmp/sshauth.XXX...")). */
+  static final Path AUTH_INFO_DIR = Path.of("/tmp");
+
+  // mkstemp replaces the 15 X's of "sshauth.XXXXXXXXXXXXXXX" with letters and digits.
+  private static final java.util.regex.Pattern AUTH_INFO_NAME =
+      java.util.regex.Pattern.compile("sshauth\\.[A-Za-z0-9]{15}");
 
   private final String user;
   private final String keyType;
@@ -55,10 +72,14 @@ final class StdioIdentity {
    *
    * @param osUser the account this process runs as ({@code user.name}); the environment's user
    *     must equal it
-   * @throws IOException if the environment does not look like one sshd set up, or the auth info
-   *     file cannot be read or parsed; the message says which variable or line is wrong
+   * @param trustAuthInfo whether {@code SSH_USER_AUTH} is read: only when sshd is known to set it
+   *     ({@code ExposeAuthInfo yes}); otherwise it is ignored and the identity has no key
+   * @throws IOException if the environment does not look like one sshd set up, or (trusted) the
+   *     auth info file is not one sshd wrote, cannot be read or parsed; the message says which
+   *     variable, file or line is wrong
    */
-  static StdioIdentity fromEnvironment(Map<String, String> env, String osUser) throws IOException {
+  static StdioIdentity fromEnvironment(Map<String, String> env, String osUser, boolean trustAuthInfo)
+      throws IOException {
     String user = env.get("USER");
     if (user == null || user.isEmpty()) {
       user = env.get("LOGNAME");
@@ -76,8 +97,10 @@ final class StdioIdentity {
     String fingerprint = null;
     List<String> principals = List.of();
     String authFile = env.get("SSH_USER_AUTH");
-    if (authFile != null && !authFile.isEmpty()) {
-      String[] key = firstPublicKey(readBounded(Path.of(authFile)), authFile);
+    if (trustAuthInfo && authFile != null && !authFile.isEmpty()) {
+      Path file = Path.of(authFile);
+      checkAuthInfoFile(file, TrustedFiles.processUid());
+      String[] key = firstPublicKey(readBounded(file), authFile);
       if (key != null) {
         PublicKey pk = parseKey(key[0], key[1], authFile);
         keyType = key[0];
@@ -95,8 +118,50 @@ final class StdioIdentity {
         user, keyType, fingerprint, principals, remoteAddress(env.get("SSH_CONNECTION")));
   }
 
+  /**
+   * Refuses an {@code SSH_USER_AUTH} file that is not what sshd's {@code ExposeAuthInfo} writes: a
+   * regular file (not a symlink) named {@code /tmp/sshauth.} and 15 letters or digits, created by
+   * {@code mkstemp} with mode 0600 as the logged-in user (who is this process's user), one link.
+   * That stops a variable pointing at somebody else's file or at a shared one; it cannot tell a
+   * file this same user wrote in that shape, which is why the variable is read only when sshd is
+   * known to set it.
+   *
+   * @param uid this process's uid, or -1 when unknown (the owner is then not compared)
+   */
+  static void checkAuthInfoFile(Path file, long uid) throws IOException {
+    String why = null;
+    if (!file.isAbsolute()
+        || !AUTH_INFO_DIR.equals(file.getParent())
+        || !AUTH_INFO_NAME.matcher(file.getFileName().toString()).matches()) {
+      why = "its name is not /tmp/sshauth. and 15 letters or digits";
+    } else {
+      Map<String, Object> a;
+      try {
+        a = Files.readAttributes(file, "unix:mode,uid,nlink", LinkOption.NOFOLLOW_LINKS);
+      } catch (UnsupportedOperationException | IllegalArgumentException e) {
+        throw new IOException("SSH_USER_AUTH: cannot check " + file + " on this file system", e);
+      }
+      int mode = ((Number) a.get("mode")).intValue();
+      long owner = ((Number) a.get("uid")).longValue();
+      if ((mode & 0170000) != 0100000) {
+        why = "it is not a regular file";
+      } else if ((mode & 077) != 0) {
+        why = String.format("its mode is %04o, not 0600", mode & 07777);
+      } else if (uid >= 0 && owner != uid) {
+        why = "it is owned by uid " + owner + ", not by this process's uid " + uid;
+      } else if (((Number) a.get("nlink")).intValue() != 1) {
+        why = "it has " + a.get("nlink") + " links";
+      }
+    }
+    if (why != null) {
+      throw new IOException(
+          "SSH_USER_AUTH names " + quote(file.toString()) + ", which is not a file sshd's"
+              + " ExposeAuthInfo wrote: " + why);
+    }
+  }
+
   private static String readBounded(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
       byte[] b = in.readNBytes(MAX_AUTH_INFO + 1);
       if (b.length > MAX_AUTH_INFO) {
         throw new IOException(

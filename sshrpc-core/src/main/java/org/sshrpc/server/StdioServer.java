@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The same {@link RpcService} core as the built-in server runs the channel, so frames, v1/v2,
  * limits and error replies are identical. The caller's identity comes from the environment sshd
- * sets up ({@code USER}, {@code SSH_USER_AUTH} with {@code ExposeAuthInfo yes}, {@code
- * SSH_CONNECTION}) and feeds the policy like the built-in server's authentication.
+ * sets up ({@code USER}, {@code SSH_CONNECTION}, and {@code SSH_USER_AUTH} with {@code
+ * ExposeAuthInfo yes} when {@link Builder#trustSshUserAuth} says sshd sets it) and feeds the policy
+ * like the built-in server's authentication.
  *
  * <p>Flow control mirrors an SSH channel window: stdin is read only while less than {@link
  * Builder#inputWindow} bytes are unaccepted by the session, so a client that floods requests
@@ -51,12 +52,18 @@ public final class StdioServer {
   private final Map<String, String> env;
   private final String osUser;
   private final int inputWindow;
+  private final boolean trustSshUserAuth;
+
+  // One process serves one channel: say once per process that key= rules are off.
+  private static final java.util.concurrent.atomic.AtomicBoolean KEYLESS_LOGGED =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private StdioServer(Builder b) {
     this.service = Objects.requireNonNull(b.service, "service");
     this.env = b.env != null ? Map.copyOf(b.env) : System.getenv();
     this.osUser = b.osUser != null ? b.osUser : System.getProperty("user.name");
     this.inputWindow = b.inputWindow;
+    this.trustSshUserAuth = b.trustSshUserAuth;
   }
 
   /** Returns a builder; {@link Builder#service} is required. */
@@ -86,11 +93,17 @@ public final class StdioServer {
   public int serve(InputStream in, OutputStream out) throws InterruptedException {
     StdioIdentity id;
     try {
-      id = StdioIdentity.fromEnvironment(env, osUser);
+      id = StdioIdentity.fromEnvironment(env, osUser, trustSshUserAuth);
     } catch (IOException e) {
       LOG.error("sshrpc stdio: refusing to serve: {}", LogText.field(e.getMessage()));
       closeQuietly(out);
       return EXIT_ENVIRONMENT;
+    }
+    if (!trustSshUserAuth && KEYLESS_LOGGED.compareAndSet(false, true)) {
+      LOG.info(
+          "SSH_USER_AUTH is {} (--trust-ssh-user-auth not given): the session has no key, key= policy"
+              + " rules never match in stdio mode",
+          env.containsKey("SSH_USER_AUTH") ? "set but ignored" : "not set");
     }
     LOG.info("sshrpc stdio session for {}", LogText.field(id.toString()));
     Transport transport = new Transport(out, inputWindow);
@@ -254,6 +267,7 @@ public final class StdioServer {
     private Map<String, String> env;
     private String osUser;
     private int inputWindow = 2 * 1024 * 1024;
+    private boolean trustSshUserAuth;
 
     private Builder() {}
 
@@ -272,6 +286,18 @@ public final class StdioServer {
     /** The account this process runs as. Default the {@code user.name} system property. */
     public Builder osUser(String user) {
       this.osUser = Objects.requireNonNull(user, "user");
+      return this;
+    }
+
+    /**
+     * Whether the key that authenticated the session is read from the {@code SSH_USER_AUTH} file.
+     * Turn it on only when sshd runs with {@code ExposeAuthInfo yes}: sshd then sets the variable
+     * itself, overriding any value the client sent. Without that, a client whose variable passes
+     * an {@code AcceptEnv} pattern could name a file listing a key it never used. Default off:
+     * the session has no key and {@code key=} policy rules never match.
+     */
+    public Builder trustSshUserAuth(boolean trust) {
+      this.trustSshUserAuth = trust;
       return this;
     }
 

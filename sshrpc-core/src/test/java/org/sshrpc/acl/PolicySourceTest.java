@@ -87,7 +87,35 @@ class PolicySourceTest {
     assertFalse(s.current().allows("u", null, "lists", "seq", 2), "untrusted edit not applied");
     assertTrue(s.lastError().contains("writable by others"), s.lastError());
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw-r--"));
+    // Debian's rule: group write is fine when the group's only member is this user (root's group
+    // on a CI machine run as root, a user-private group otherwise).
     assertTrue(s.current().allows("u", null, "lists", "seq", 2), "group write tolerated");
+  }
+
+  @Test
+  void policyUnderADirectoryOthersMayWriteIsNotTrusted() throws IOException {
+    Path sub = Files.createDirectories(dir.resolve("etc/sshrpc"));
+    Path f = Files.writeString(sub.resolve("policy"), "allow *\n");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(sub.getParent(), PosixFilePermissions.fromString("rwxrwxrwx"));
+    IOException e = assertThrows(IOException.class, () -> PolicySource.watching(f));
+    assertTrue(
+        e.getMessage().startsWith("policy file " + f + " is not trusted: directory " + sub.getParent()),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("is writable by others; run: chmod o-w " + sub.getParent()));
+
+    Files.setPosixFilePermissions(sub.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    PolicySource s = PolicySource.watching(f);
+    assertTrue(s.current().allows("u", null, "lists", "seq", 2));
+    // Whoever could write the directory could swap the file; a swap changes the inode, so the
+    // reload runs the check again and keeps the last good policy.
+    Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path swapped = Files.writeString(sub.resolve("evil"), "deny *\n");
+    Files.move(swapped, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    assertTrue(s.current().allows("u", null, "lists", "seq", 2), "swapped policy not applied");
+    assertTrue(s.lastError().contains("directory " + sub + " "), s.lastError());
   }
 
   @Test

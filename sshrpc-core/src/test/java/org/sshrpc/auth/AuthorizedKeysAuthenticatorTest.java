@@ -26,6 +26,7 @@ import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sshrpc.internal.TrustedFiles;
 
 class AuthorizedKeysAuthenticatorTest {
   static KeyPair ed1;
@@ -103,17 +104,61 @@ class AuthorizedKeysAuthenticatorTest {
   }
 
   @Test
-  void unboundKeyLogsInOnlyAsDefaultUserOrFileOwner() throws IOException {
+  void unboundKeyLogsInOnlyAsDefaultUserOrFileOwnerNeverRoot() throws IOException {
     Path f = write("ak", line(ed1));
     AuthorizedKeysAuthenticator withDefault = AuthorizedKeysAuthenticator.builder(f).defaultUser("svc").build();
     assertTrue(withDefault.authenticate("svc", ed1.getPublic(), null));
     assertFalse(withDefault.authenticate("alice", ed1.getPublic(), null));
+    assertThrows(IllegalArgumentException.class, () -> AuthorizedKeysAuthenticator.builder(f).defaultUser("a,b"));
 
-    String owner = Files.getOwner(f).getName();
     AuthorizedKeysAuthenticator byOwner = AuthorizedKeysAuthenticator.of(f);
+    if (TrustedFiles.ownedByRoot(f)) {
+      // A root-owned file lists other people's keys: an unbound key is refused, never root.
+      assertFalse(byOwner.authenticate("root", ed1.getPublic(), null));
+      assertEquals(
+          f + ":1: no sshrpc-user= on the line and the file is owned by root: a root-owned file must"
+              + " bind every key to its users explicitly (keys are never mapped to root)",
+          byOwner.refusal("root", ed1.getPublic(), null, null));
+      // Handed to another user, the file is not trusted by a root server: a chown alone is noticed.
+      Files.setOwner(f, f.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+      assertFalse(byOwner.authenticate("nobody", ed1.getPublic(), null));
+      assertTrue(
+          byOwner.refusal("nobody", ed1.getPublic(), null, null).startsWith("key not in "),
+          "untrusted file: no key lines");
+      return;
+    }
+    String owner = Files.getOwner(f).getName();
     assertTrue(byOwner.authenticate(owner, ed1.getPublic(), null));
     assertFalse(byOwner.authenticate(owner + "x", ed1.getPublic(), null));
-    assertThrows(IllegalArgumentException.class, () -> AuthorizedKeysAuthenticator.builder(f).defaultUser("a,b"));
+  }
+
+  @Test
+  void emptyOrBlankUserBindingRefusesTheLineInsteadOfFallingBack() throws IOException {
+    Path f =
+        write(
+            "ak",
+            "sshrpc-user=\"\" " + line(ed1),
+            "sshrpc-user=\" , \" " + line(ed2),
+            "sshrpc-user=\"alice\" " + line(ec),
+            "no-pty,sshrpc-user " + line(ec384));
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.builder(f).defaultUser("svc").build();
+    assertFalse(a.authenticate("svc", ed1.getPublic(), null), "not the default user");
+    assertEquals(
+        f + ":1: line disabled: sshrpc-user=\"\" names no user",
+        a.refusal("svc", ed1.getPublic(), null, null));
+    assertFalse(a.authenticate("svc", ed2.getPublic(), null));
+    assertEquals(
+        f + ":2: line disabled: sshrpc-user=\" , \" names no user",
+        a.refusal("svc", ed2.getPublic(), null, null));
+    assertFalse(a.authenticate("true", ec384.getPublic(), null), "a bare flag is not a user called true");
+    assertEquals(
+        f + ":4: line disabled: sshrpc-user has no value (expected: sshrpc-user=\"NAME[,NAME...]\")",
+        a.refusal("svc", ec384.getPublic(), null, null));
+    String owner = Files.getOwner(f).getName();
+    AuthorizedKeysAuthenticator byOwner = AuthorizedKeysAuthenticator.of(f);
+    assertFalse(byOwner.authenticate(owner, ed1.getPublic(), null), "not the file owner");
+    assertFalse(byOwner.authenticate(owner, ed2.getPublic(), null));
+    assertTrue(byOwner.authenticate("alice", ec.getPublic(), null), "the other lines still work");
   }
 
   @Test
@@ -184,6 +229,39 @@ class AuthorizedKeysAuthenticatorTest {
     assertTrue(r.authenticate("a", ed1.getPublic(), null));
     Files.setPosixFilePermissions(revoked, PosixFilePermissions.fromString("rw-rw-rw-"));
     assertFalse(r.authenticate("a", ed1.getPublic(), null), "untrusted revocation list: fail closed");
+  }
+
+  @Test
+  void everyFileUnderADirectoryOthersMayWriteIsNotTrusted() throws Exception {
+    Path sub = Files.createDirectory(dir.resolve("etc"));
+    Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path ak = Files.writeString(sub.resolve("ak"), "sshrpc-user=\"a\" " + line(ed1) + "\n");
+    Path cas = Files.writeString(sub.resolve("cas"), line(ca) + "\n");
+    Path revoked = Files.writeString(sub.resolve("revoked"), "# none\n");
+    Path otherAk = write("ak2", "# empty");
+    AuthorizedKeysAuthenticator a = AuthorizedKeysAuthenticator.of(ak);
+    AuthorizedKeysAuthenticator withCa =
+        AuthorizedKeysAuthenticator.builder(otherAk).trustedUserCaKeys(cas).build();
+    AuthorizedKeysAuthenticator withRevoked =
+        AuthorizedKeysAuthenticator.builder(write("ak3", "sshrpc-user=\"a\" " + line(ed1)))
+            .revokedKeys(revoked)
+            .build();
+    Instant now = Instant.now();
+    OpenSshCertificate cert =
+        cert(ed1, ca, List.of("a"), now.minus(1, ChronoUnit.HOURS), now.plus(1, ChronoUnit.HOURS));
+    assertTrue(a.authenticate("a", ed1.getPublic(), null));
+    assertTrue(withCa.authenticate("a", cert, null));
+    assertTrue(withRevoked.authenticate("a", ed1.getPublic(), null));
+
+    // Others may now rename files in etc: each file is replaced (a new inode) and re-checked.
+    Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwxrwxrwx"));
+    for (Path f : List.of(ak, cas, revoked)) {
+      Path copy = Files.copy(f, sub.resolve(f.getFileName() + ".new"));
+      Files.move(copy, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+    assertFalse(a.authenticate("a", ed1.getPublic(), null), "authorized_keys admits nobody");
+    assertFalse(withCa.authenticate("a", cert, null), "CA file trusts no CA");
+    assertFalse(withRevoked.authenticate("a", ed1.getPublic(), null), "revoked keys: fail closed");
   }
 
   @Test
@@ -302,6 +380,32 @@ class AuthorizedKeysAuthenticatorTest {
     assertTrue(r.authenticate("alice", cert(ed2, ca, alice, hourAgo, inAnHour), null));
     write("revoked", line(ca));
     assertFalse(r.authenticate("alice", cert(ed2, ca, alice, hourAgo, inAnHour), null), "CA revoked");
+  }
+
+  @Test
+  void severalCaAndRevokedFiles() throws Exception {
+    Instant now = Instant.now();
+    Instant from = now.minus(1, ChronoUnit.HOURS);
+    Instant to = now.plus(1, ChronoUnit.HOURS);
+    Path ak = write("ak");
+    Path cas1 = write("cas1", line(ca));
+    Path cas2 = write("cas2", line(otherCa));
+    Path rev1 = write("rev1", KeyUtils.getFingerPrint(ed1.getPublic()));
+    Path rev2 = write("rev2", "# nothing yet");
+    AuthorizedKeysAuthenticator a =
+        AuthorizedKeysAuthenticator.builder(ak)
+            .trustedUserCaKeys(cas1)
+            .trustedUserCaKeys(cas2)
+            .revokedKeys(rev1)
+            .revokedKeys(rev2)
+            .build();
+    assertTrue(a.authenticate("alice", cert(ed2, ca, List.of("alice"), from, to), null), "first CA file");
+    assertTrue(a.authenticate("alice", cert(ec, otherCa, List.of("alice"), from, to), null), "second CA file");
+    assertFalse(a.authenticate("alice", cert(ed1, ca, List.of("alice"), from, to), null), "revoked in the first");
+    write("rev2", line(ec));
+    assertFalse(a.authenticate("alice", cert(ec, otherCa, List.of("alice"), from, to), null), "revoked in the second");
+    write("rev2", "garbage");
+    assertFalse(a.authenticate("alice", cert(ed2, ca, List.of("alice"), from, to), null), "any broken file: fail closed");
   }
 
   @Test

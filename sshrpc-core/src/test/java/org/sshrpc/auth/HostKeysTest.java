@@ -47,6 +47,19 @@ class HostKeysTest {
   }
 
   @Test
+  void refusesKeyUnderADirectoryOthersMayWrite() throws IOException {
+    Path f = dir.resolve("etc/sshrpc/host_ed25519");
+    HostKeys.loadOrGenerate(f);
+    Path etc = dir.resolve("etc");
+    Files.setPosixFilePermissions(etc, PosixFilePermissions.fromString("rwxrwxrwx"));
+    IOException e = assertThrows(IOException.class, () -> HostKeys.loadOrGenerate(f));
+    assertTrue(
+        e.getMessage().startsWith("host key file " + f + " is not trusted: directory " + etc + " ("),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("mode 0777) is writable by others; run: chmod o-w " + etc), e.getMessage());
+  }
+
+  @Test
   void refusesGarbageWithClearMessage() throws IOException {
     Path f = dir.resolve("host");
     Files.writeString(f, "not a key\n");

@@ -48,24 +48,6 @@ class KeyFilesTest {
   }
 
   @Test
-  void filesWritableByOthersAreNotTrusted() throws IOException {
-    Path sub = Files.createDirectory(dir.resolve("etc"));
-    Path f = Files.writeString(sub.resolve("authorized_keys"), "x");
-    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
-    KeyFiles.checkNotWritableByOthers(f);
-    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw-r--"));
-    KeyFiles.checkNotWritableByOthers(f); // group write: only logged (umask 002, private groups)
-    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--rw-"));
-    IOException e = assertThrows(IOException.class, () -> KeyFiles.checkNotWritableByOthers(f));
-    assertTrue(e.getMessage().startsWith(f + " has mode 0646: it is writable by others"), e.getMessage());
-    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
-    Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwxrwxrwx"));
-    e = assertThrows(IOException.class, () -> KeyFiles.checkNotWritableByOthers(f));
-    assertTrue(e.getMessage().startsWith("directory of " + f), e.getMessage());
-    assertTrue(e.getMessage().contains("0777"), e.getMessage());
-  }
-
-  @Test
   void octalMode() {
     assertEquals("0755", KeyFiles.octal(PosixFilePermissions.fromString("rwxr-xr-x")));
     assertEquals("0000", KeyFiles.octal(PosixFilePermissions.fromString("---------")));

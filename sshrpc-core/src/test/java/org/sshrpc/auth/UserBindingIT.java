@@ -59,6 +59,37 @@ class UserBindingIT {
   }
 
   @Test
+  void emptyBindingAndUnboundKeysInARootOwnedFileAreRefused() throws Exception {
+    KeyPair carol = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+    KeyPair dave = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+    Path ak = dir.resolve("authorized_keys");
+    // Replace the file (a new inode): the running server re-reads it on the next login.
+    Path next = dir.resolve("authorized_keys.new");
+    Files.writeString(
+        next,
+        Files.readString(ak)
+            + "sshrpc-user=\"\" " + PublicKeyEntry.toString(carol.getPublic()) + "\n"
+            + PublicKeyEntry.toString(dave.getPublic()) + "\n");
+    Files.move(next, ak, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    String owner = Files.getOwner(ak).getName();
+    assertThrows(SshException.class, () -> new TestClient(server, owner, carol, AlgorithmPolicy.defaults()),
+        "an empty sshrpc-user never falls back to the file's owner");
+    if (org.sshrpc.internal.TrustedFiles.ownedByRoot(ak)) {
+      assertThrows(SshException.class, () -> new TestClient(server, "root", dave, AlgorithmPolicy.defaults()),
+          "a root-owned file never maps an unbound key to root");
+    } else {
+      try (TestClient c = new TestClient(server, owner, dave, AlgorithmPolicy.defaults())) {
+        assertEquals(owner + " " + KeyUtils.getFingerPrint(dave.getPublic()) + " ssh-ed25519 ", c.open());
+      }
+    }
+    try (TestClient c = new TestClient(server, "alice", alice, AlgorithmPolicy.defaults())) {
+      c.open();
+      assertEquals("allow", c.ask("lists", "seq", 2), "the bound lines still work");
+    }
+  }
+
+  @Test
   void aliceKeyClaimingBobIsRefused() {
     assertThrows(SshException.class, () -> new TestClient(server, "bob", alice, AlgorithmPolicy.defaults()));
   }

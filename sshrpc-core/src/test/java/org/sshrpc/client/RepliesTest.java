@@ -26,6 +26,8 @@ class RepliesTest {
     assertEquals(Status.RAISED, Replies.statusOf(exit(atom("function_clause"))));
     assertEquals(Status.RAISED, Replies.statusOf(exit(tuple(atom("java_exception"), Terms.binary("X"), Terms.binary("m")))));
     assertEquals(Status.DEADLINE_EXCEEDED, Replies.statusOf(atom("timeout")));
+    assertEquals(Status.RESOURCE_EXHAUSTED, Replies.statusOf(tuple(atom("reply_too_large"), Terms.integer(5000000), Terms.integer(1048576))));
+    assertEquals(Status.RESOURCE_EXHAUSTED, Replies.statusOf(exit(tuple(atom("reply_too_large"), atom("over_limit"), Terms.integer(16777216)))));
     assertEquals(Status.DEADLINE_EXCEEDED, Replies.statusOf(exit(atom("timeout"))));
     assertEquals(Status.CANCELLED, Replies.statusOf(atom("cancelled")));
     assertEquals(Status.RESOURCE_EXHAUSTED, Replies.statusOf(atom("overloaded")));

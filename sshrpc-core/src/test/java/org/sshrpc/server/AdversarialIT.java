@@ -354,7 +354,9 @@ class AdversarialIT {
       // The stalled handshakes time out, which frees the slots for a real client.
       assertTrue(HardeningFixture.eventually(Duration.ofSeconds(20), () -> g.unauthenticated() == 0), "auth timeout freed the slots");
       serverStillServes();
-      assertEquals(0, g.unauthenticated());
+      // Connections the kernel completed but MINA accepted late (a loaded machine) time out too.
+      assertTrue(HardeningFixture.eventually(Duration.ofSeconds(20), () -> g.unauthenticated() == 0),
+          "unauthenticated " + g.unauthenticated());
       // Every one of the 500 was closed by the server (refused at once, or timed out): none leaked.
       for (Socket s : sockets) {
         s.setSoTimeout(5000);

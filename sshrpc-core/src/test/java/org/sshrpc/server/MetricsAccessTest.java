@@ -35,7 +35,28 @@ class MetricsAccessTest {
     assertTrue(scrape("allow user=ops sshrpc_metrics:*\n", "ops", null));
     assertTrue(scrape("allow key=" + FP + " sshrpc_metrics:scrape/0\n", "anyone", FP));
     assertFalse(scrape("allow key=" + FP + " sshrpc_metrics:scrape/0\n", "anyone", null));
-    assertTrue(scrape("allow sshrpc_*:scrape/0\n", "anyone", null));
+    assertTrue(scrape("allow 'sshrpc_metrics':scrape/0\n", "ops", null), "a quoted atom is literal");
+    assertTrue(scrape("allow sshrpc*:* sshrpc_metrics:scrape/0\n", "ops", null), "literal pattern of the rule");
+  }
+
+  @Test
+  void wildcardModulePatternsNeverOpenIt() {
+    // Each of these allows every other call it matches, but not the metrics.
+    for (String pattern :
+        new String[] {
+          "*", "sshrpc*:*", "sshrpc_*:scrape/0", "*_metrics:*", "*metrics:scrape", "sshrpc_metric*:*",
+          "sshrpc_metrics*:*", "*sshrpc_metrics:*", "s*s:scrape/0", "*:scrape/0", "*:*/*"
+        }) {
+      AccessPolicy p = AccessPolicy.parse("allow user=ops " + pattern + "\n");
+      assertTrue(p.allows("ops", FP, "sshrpc_metrics", "scrape", 0), pattern + " matches the call");
+      assertFalse(scrape("allow user=ops " + pattern + "\n", "ops", FP), pattern);
+    }
+  }
+
+  @Test
+  void aWildcardAllowIsPassedOverSoALaterLiteralRuleDecides() {
+    assertTrue(scrape("allow sshrpc*:*\nallow user=ops sshrpc_metrics:*\n", "ops", FP));
+    assertFalse(scrape("allow sshrpc*:*\nallow user=ops sshrpc_metrics:*\n", "alice", FP));
   }
 
   @Test
@@ -43,5 +64,7 @@ class MetricsAccessTest {
     assertFalse(scrape("deny user=ops *\nallow sshrpc_metrics:*\n", "ops", FP));
     assertFalse(scrape("deny sshrpc_metrics:*\nallow user=ops sshrpc_metrics:*\n", "ops", FP));
     assertFalse(scrape("allow user=ops sshrpc_metrics:scrape/1\n", "ops", FP));
+    assertFalse(scrape("deny user=ops sshrpc*:*\nallow sshrpc_metrics:*\n", "ops", FP), "wildcard deny");
+    assertTrue(scrape("deny user=ops sshrpc*:*\nallow sshrpc_metrics:*\n", "alice", FP));
   }
 }

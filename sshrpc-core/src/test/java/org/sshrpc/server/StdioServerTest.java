@@ -38,6 +38,7 @@ import org.sshrpc.wire.FrameEncoder;
 class StdioServerTest {
   @TempDir Path tmp;
   private RpcService service;
+  private final java.util.List<Path> authFiles = new java.util.ArrayList<>();
 
   /** One stdio "process": pipes both ways and the server running on its own thread. */
   private final class Stdio {
@@ -97,15 +98,15 @@ class StdioServerTest {
     env.put("USER", user);
     env.put("SSH_CONNECTION", "127.0.0.1 40000 127.0.0.1 22");
     if (keyLine != null) {
-      env.put(
-          "SSH_USER_AUTH",
-          Files.writeString(tmp.resolve("auth-" + user), "publickey " + keyLine + "\n").toString());
+      Path f = StdioIdentityTest.sshdAuthFile("publickey " + keyLine + "\n");
+      authFiles.add(f);
+      env.put("SSH_USER_AUTH", f.toString());
     }
     return env;
   }
 
   private StdioServer server(RpcService s, Map<String, String> env, String osUser) {
-    return StdioServer.builder().service(s).environment(env).osUser(osUser).build();
+    return StdioServer.builder().service(s).environment(env).osUser(osUser).trustSshUserAuth(true).build();
   }
 
   private static Term mfa(String m, String f, Term... args) {
@@ -117,9 +118,12 @@ class StdioServerTest {
   }
 
   @AfterEach
-  void close() {
+  void close() throws IOException {
     if (service != null) {
       service.close();
+    }
+    for (Path f : authFiles) {
+      Files.deleteIfExists(f);
     }
   }
 
@@ -156,6 +160,28 @@ class StdioServerTest {
     Term denied = other.receive();
     assertTrue(denied.toString().contains("sshrpc_denied"), denied.toString());
     assertEquals(0, other.finish());
+  }
+
+  @Test
+  void withoutTrustSshUserAuthKeyRulesNeverMatch() throws Exception {
+    RpcModule who = RpcModule.builder("who").function("ami", 0, (ctx, a) -> atom("yes")).build();
+    AccessPolicy policy =
+        AccessPolicy.parse("allow key=" + StdioIdentityTest.ED25519_FP + " who:ami/0\nallow sshrpc:*\n");
+    service = RpcService.builder().module(who).policy(policy).build();
+    // A client that set SSH_USER_AUTH itself (AcceptEnv, ExposeAuthInfo no) to a key it never used.
+    StdioServer untrusting =
+        StdioServer.builder()
+            .service(service)
+            .environment(env("alice", StdioIdentityTest.ED25519))
+            .osUser("alice")
+            .build();
+    Stdio io = new Stdio(untrusting);
+    io.send(mfa("who", "ami"));
+    Term denied = io.receive();
+    assertTrue(denied.toString().contains("sshrpc_denied"), denied.toString());
+    io.send(mfa("sshrpc", "ping"));
+    assertEquals(answer(atom("pong"), 0), io.receive());
+    assertEquals(0, io.finish());
   }
 
   @Test

@@ -43,22 +43,26 @@ public final class StdioTestMain {
     RpcService.Builder b =
         RpcService.builder().module(testModule()).metrics(Metrics.builder().build());
     Map<String, String> names = new HashMap<>();
+    boolean trust = true;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--policy") && i + 1 < args.length) {
         b.policy(PolicySource.watching(Path.of(args[++i])));
       } else if (args[i].equals("--contract")) {
         b = RpcService.builder().module(RpcContract.MODULE).policy(RpcContract.POLICY);
+      } else if (args[i].equals("--untrusted")) {
+        trust = false;
       } else if (args[i].equals("--as") && i + 1 < args.length) {
         String[] kv = args[++i].split("=", 2);
         names.put(kv[0], kv[1]);
       } else {
-        System.err.println("usage: StdioTestMain [--policy FILE] | --contract [--as FP=NAME]...");
+        System.err.println("usage: StdioTestMain [--policy FILE] [--untrusted] | --contract [--as FP=NAME]...");
         System.exit(64);
       }
     }
-    StdioServer.Builder server = StdioServer.builder();
+    // The test sshd runs with ExposeAuthInfo yes (unless --untrusted), so it sets SSH_USER_AUTH.
+    StdioServer.Builder server = StdioServer.builder().trustSshUserAuth(trust);
     if (!names.isEmpty()) {
-      StdioIdentity real = StdioIdentity.fromEnvironment(System.getenv(), System.getProperty("user.name"));
+      StdioIdentity real = StdioIdentity.fromEnvironment(System.getenv(), System.getProperty("user.name"), true);
       String name = names.get(real.keyFingerprint());
       if (name != null) {
         Map<String, String> env = new HashMap<>(System.getenv());
