@@ -37,6 +37,10 @@ import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
 import org.sshrpc.term.TermPrinter;
 import org.sshrpc.term.Terms;
+import org.sshrpc.wire.Hello;
+import org.sshrpc.wire.MessageFormatException;
+import org.sshrpc.wire.Messages;
+import org.sshrpc.wire.ServerMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +84,17 @@ final class RealRpcChannel implements RpcChannel {
   private volatile Semaphore permits = new Semaphore(1);
   private volatile RpcException closed;
   private volatile Term serverInfo = ErlMap.of();
+  /** The server's advertised decode limits, checked before sending; none until it states them. */
+  private volatile SendLimits limits = SendLimits.NONE;
+  /**
+   * True when the server names the frame in its channel errors (it echoed {@code frame_errors =>
+   * true}): each request sent is then remembered by its frame number until its reply arrives, so
+   * an error about that frame fails that request at once.
+   */
+  private volatile boolean frameErrors;
+  /** Frames written on this channel so far, the hello being 1, as the server counts them. */
+  private long framesSent; // guarded by writeLock
+  private final ConcurrentHashMap<Long, Pending> byFrame = new ConcurrentHashMap<>();
   /** Held while writing to {@link #out}: by the writer thread, or by a blocking caller's fast path. */
   private final ReentrantLock writeLock = new ReentrantLock();
   private final byte[] header = new byte[4]; // guarded by writeLock
@@ -147,10 +162,8 @@ final class RealRpcChannel implements RpcChannel {
       return;
     }
     Term helloMsg =
-        Terms.tuple(
-            ErlAtom.of("sshrpc_hello"),
-            ErlInteger.of(2),
-            Terms.map(ErlAtom.of("client"), Terms.binary(CLIENT_NAME)));
+        new Hello(Hello.VERSION, ErlMap.of(Hello.CLIENT, Terms.binary(CLIENT_NAME), Hello.FRAME_ERRORS, ErlAtom.TRUE))
+            .toTerm();
     outbox.add(new Outgoing(Codec.encode(helloMsg), null));
     Term reply;
     try {
@@ -171,10 +184,10 @@ final class RealRpcChannel implements RpcChannel {
       int max = DEFAULT_MAX_IN_FLIGHT;
       if (t.get(2) instanceof ErlMap) {
         serverInfo = t.get(2);
-        Term m = ((ErlMap) t.get(2)).get(ErlAtom.of("max_in_flight"));
-        if (m instanceof ErlInteger && ((ErlInteger) m).isInt() && ((ErlInteger) m).intValue() > 0) {
-          max = ((ErlInteger) m).intValue();
-        }
+        Hello h = new Hello(2, (ErlMap) t.get(2));
+        max = h.positiveInt(Hello.MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT);
+        limits = SendLimits.of(h);
+        frameErrors = h.isTrue(Hello.FRAME_ERRORS);
       }
       permits = new Semaphore(max);
       version = 2;
@@ -259,7 +272,7 @@ final class RealRpcChannel implements RpcChannel {
       start(m + ":" + f + "/" + args.size(), id -> Terms.tuple(A_MFA, Terms.tuple(mod, fun, a)), CallOptions.DEFAULT, true, null);
       return;
     }
-    control(Terms.tuple(ErlAtom.of("cast"), mod, fun, a));
+    control("cast " + m + ":" + f + "/" + args.size(), Terms.tuple(ErlAtom.of("cast"), mod, fun, a));
   }
 
   @Override
@@ -275,7 +288,7 @@ final class RealRpcChannel implements RpcChannel {
   @Override
   public void send(Term destination, Term message) {
     requireV2("send");
-    control(Terms.tuple(ErlAtom.of("send"), destination, message));
+    control("send", Terms.tuple(ErlAtom.of("send"), destination, message));
   }
 
   @Override
@@ -348,9 +361,19 @@ final class RealRpcChannel implements RpcChannel {
     }
   }
 
-  private void control(Term msg) {
+  private void control(String what, Term msg) {
     checkOpen();
-    outbox.add(new Outgoing(Codec.encode(msg), null));
+    outbox.add(new Outgoing(encodeWithin(what, msg), null));
+  }
+
+  /** {@code msg} encoded, or the refusal if the server advertised a limit it breaks. */
+  private byte[] encodeWithin(String what, Term msg) {
+    byte[] body = Codec.encode(msg);
+    RpcException refused = limits.check(what, msg, body.length);
+    if (refused != null) {
+      throw refused;
+    }
+    return body;
   }
 
   private void checkOpen() {
@@ -368,7 +391,7 @@ final class RealRpcChannel implements RpcChannel {
       throw new RpcException(Status.DEADLINE_EXCEEDED, what + ": deadline passed before sending", null);
     }
     long id = ids.incrementAndGet();
-    byte[] body = Codec.encode(msg.apply(id));
+    byte[] body = encodeWithin(what, msg.apply(id));
     Pending p = new Pending(id, what, async, onReply);
     // Every call is tracked by id, also on v1 (where answers are matched in order), so that a
     // close can fail all of them wherever they are.
@@ -506,7 +529,7 @@ final class RealRpcChannel implements RpcChannel {
               continue;
             }
             if (o.pending == null) {
-              writeFrame(o.body);
+              writeFrame(o.body, null);
               written++;
             } else {
               held.add(o);
@@ -549,7 +572,7 @@ final class RealRpcChannel implements RpcChannel {
       writerWaiting = false;
       held.pollFirst();
       if (claim(o.pending)) {
-        writeFrame(o.body);
+        writeFrame(o.body, o.pending);
         written++;
       }
     }
@@ -579,7 +602,7 @@ final class RealRpcChannel implements RpcChannel {
         return false;
       }
       if (claim(o.pending)) {
-        writeFrame(o.body);
+        writeFrame(o.body, o.pending);
         out.flush();
       }
       return true;
@@ -603,7 +626,14 @@ final class RealRpcChannel implements RpcChannel {
     return true;
   }
 
-  private void writeFrame(byte[] body) throws IOException {
+  /** Writes one frame; caller holds writeLock. {@code p} is the request it carries, if any. */
+  private void writeFrame(byte[] body, Pending p) throws IOException {
+    long seq = ++framesSent;
+    if (p != null && frameErrors) {
+      // Before the write, so that an error about this frame always finds its request.
+      p.frame = seq;
+      byFrame.put(seq, p);
+    }
     int n = body.length;
     header[0] = (byte) (n >>> 24);
     header[1] = (byte) (n >>> 16);
@@ -686,6 +716,9 @@ final class RealRpcChannel implements RpcChannel {
       if (p == null) {
         throw new ProtocolException("reply to unknown id " + idTerm + " from " + peer);
       }
+      if (p.frame != 0) {
+        byFrame.remove(p.frame);
+      }
       releasePermit();
       if (ErlAtom.OK.equals(m.get(2))) {
         deliver(p, m.get(3));
@@ -715,14 +748,43 @@ final class RealRpcChannel implements RpcChannel {
       }
       mb.deliver(msg);
     } else if (m.isTagged("error", 3) || m.isTagged("error", 4)) {
-      // The code (an atom such as overloaded) at WARN; the details, which may quote a request,
-      // only at DEBUG and bounded.
-      log.warn("server {} reported a channel error: {}", peer, TermPrinter.print(m.get(1), LOG_TERM_CHARS));
-      if (log.isDebugEnabled()) {
-        log.debug("channel error from {}: {}", peer, TermPrinter.print(t, LOG_TERM_CHARS));
-      }
+      channelError(t);
     } else {
       throw new ProtocolException("unexpected message from " + peer + ": " + Replies.brief(t));
+    }
+  }
+
+  /**
+   * A channel-level error: when it names the frame of a request still waiting, that request was
+   * refused (not run) and fails now; the channel goes on serving the others. Anything else (the
+   * 3-tuple of a server that names no frame, a frame that carried no request) is only logged.
+   */
+  private void channelError(Term t) {
+    ServerMessage.ChannelError e;
+    try {
+      e = (ServerMessage.ChannelError) Messages.parseServerMessage(t);
+    } catch (MessageFormatException | ClassCastException ex) {
+      logChannelError(t);
+      return;
+    }
+    Pending p = e.hasFrame() ? byFrame.remove(e.frame()) : null;
+    if (p == null || !inflight.remove(p.id, p)) {
+      logChannelError(t);
+      return;
+    }
+    if (log.isDebugEnabled()) {
+      log.debug("server {} refused frame {} ({}): {}", peer, e.frame(), p.what, TermPrinter.print(t, LOG_TERM_CHARS));
+    }
+    releasePermit();
+    fail(p, Replies.refused(p.what, e.code(), e.detail()));
+  }
+
+  private void logChannelError(Term t) {
+    // The code (an atom such as overloaded) at WARN; the details, which may quote a request,
+    // only at DEBUG and bounded.
+    log.warn("server {} reported a channel error: {}", peer, TermPrinter.print(((ErlTuple) t).get(1), LOG_TERM_CHARS));
+    if (log.isDebugEnabled()) {
+      log.debug("channel error from {}: {}", peer, TermPrinter.print(t, LOG_TERM_CHARS));
     }
   }
 
@@ -755,6 +817,7 @@ final class RealRpcChannel implements RpcChannel {
       fail(p, fromClose(p, cause));
     }
     inflight.clear();
+    byFrame.clear();
     for (Pending p; (p = v1Sent.poll()) != null; ) {
       fail(p, fromClose(p, cause));
     }
@@ -821,6 +884,8 @@ final class RealRpcChannel implements RpcChannel {
     final AtomicBoolean finished = new AtomicBoolean();
     final CallFuture future = new CallFuture(this);
     volatile ScheduledFuture<?> timer;
+    /** The frame that carried it, when the server names frames in errors; else 0. */
+    volatile long frame;
 
     Pending(long id, String what, boolean async, Consumer<Term> onReply) {
       this.id = id;

@@ -3,6 +3,7 @@ package org.sshrpc.client;
 import org.sshrpc.RpcException;
 import org.sshrpc.Status;
 import org.sshrpc.term.ErlAtom;
+import org.sshrpc.term.ErlBinary;
 import org.sshrpc.term.ErlInteger;
 import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
@@ -70,11 +71,37 @@ final class Replies {
       if (t.isTagged("undef", 2)) {
         return Status.NOT_FOUND;
       }
-      if (t.isTagged("badrequest", 2) || t.isTagged("exec_error", 2)) {
+      if (t.isTagged("badrequest", 2)
+          || t.isTagged("exec_error", 2)
+          || t.isTagged("badframe", 2)
+          || t.isTagged("frame_too_large", 2)) {
         return Status.INVALID_REQUEST;
+      }
+      if (t.isTagged("overloaded", 2)) {
+        return Status.RESOURCE_EXHAUSTED;
       }
     }
     return Status.INTERNAL;
+  }
+
+  /**
+   * The exception for a request the server refused with a channel error naming its frame ({@code
+   * {error, Code, Detail, {frame, Seq}}}): the request was not run. Its reason is {@code {Code,
+   * Detail}}, so it maps as the same refusal made locally or with an id would.
+   */
+  static RpcException refused(String what, ErlAtom code, Term detail) {
+    Term reason = ErlTuple.of(code, detail);
+    return new RpcException(
+        statusOf(reason), what + " refused by the server: " + code.name() + ": " + text(detail), reason);
+  }
+
+  /** A detail for a message: a binary as its text (the server's details are UTF-8 binaries). */
+  static String text(Term detail) {
+    if (detail instanceof ErlBinary) {
+      String s = ((ErlBinary) detail).utf8String();
+      return s.length() <= MAX_REASON_CHARS ? s : s.substring(0, MAX_REASON_CHARS) + "...";
+    }
+    return brief(detail);
   }
 
   /**

@@ -396,8 +396,21 @@ public final class RpcSession {
    * frame the client sent, its hello).
    */
   private void channelError(ErlAtom reason, Term detail, long frameSeq) {
-    send(new ServerMessage.ChannelError(reason, detail).toTerm());
+    // Only a client that asked for it gets the 4-tuple: older clients and Erlang peers match the
+    // 3-tuple exactly.
+    ServerMessage.ChannelError e =
+        frameErrors && frameSeq > 0
+            ? new ServerMessage.ChannelError(reason, detail, frameSeq)
+            : new ServerMessage.ChannelError(reason, detail);
+    send(e.toTerm());
   }
+
+  /**
+   * Set by {@link #hello} when the client's hello has {@code frame_errors => true}: channel errors
+   * then name their frame. Written and read on the input path; volatile because a frame that
+   * closes the channel can be reported from a timer thread.
+   */
+  private volatile boolean frameErrors;
 
   /** Processes one complete frame, then gives back its budget. Caller holds inputLock. */
   private void process(byte[] frame) {
@@ -549,20 +562,35 @@ public final class RpcSession {
       channelError(BADREQUEST, echo(term, ECHO_LIMIT + 1, false), framesProcessed);
       return;
     }
-    Term pm = h.options() == null ? null : h.options().get(ErlAtom.of("max_frame"));
+    Term pm = h.options() == null ? null : h.options().get(Hello.MAX_FRAME);
     if (pm instanceof ErlInteger n && n.signum() > 0) {
       // Replies and deliveries larger than the peer takes would only break its channel.
       peerMaxFrame = n.isInt() ? Math.min(n.intValue(), service.maxFrameLength()) : service.maxFrameLength();
     }
+    frameErrors = h.isTrue(Hello.FRAME_ERRORS);
     LOG.debug("v2 channel for {} (client options {})", LogText.field(user), LogText.term(h.options()));
-    send(
-        new Hello(
-                Hello.VERSION,
-                ErlMap.of(
-                    ErlAtom.of("node"), service.node(),
-                    ErlAtom.of("max_in_flight"), ErlInteger.of(service.maxInFlight()),
-                    ErlAtom.of("max_frame"), ErlInteger.of(service.maxFrameLength())))
-            .toTerm());
+    send(new Hello(Hello.VERSION, helloOptions(frameErrors)).toTerm());
+  }
+
+  /**
+   * The server's hello options: its node, its in-flight limit and the limits its decoder applies
+   * to requests, so that a client can refuse before sending what would be rejected; {@code
+   * frame_errors => true} when the client asked for it, saying that channel errors will name
+   * their frame.
+   */
+  private ErlMap helloOptions(boolean frameErrors) {
+    org.sshrpc.term.TermLimits l = service.decoder().limits();
+    java.util.Map<Term, Term> o = new java.util.LinkedHashMap<>();
+    o.put(Hello.NODE, service.node());
+    o.put(Hello.MAX_IN_FLIGHT, ErlInteger.of(service.maxInFlight()));
+    o.put(Hello.MAX_FRAME, ErlInteger.of(service.maxFrameLength()));
+    o.put(Hello.MAX_DEPTH, ErlInteger.of(l.maxDepth()));
+    o.put(Hello.MAX_ATOM_LENGTH, ErlInteger.of(l.maxAtomLength()));
+    o.put(Hello.MAX_BINARY, ErlInteger.of(l.maxBinaryBytes()));
+    if (frameErrors) {
+      o.put(Hello.FRAME_ERRORS, ErlAtom.TRUE);
+    }
+    return ErlMap.of(o);
   }
 
   // ---------------------------------------------------------------- v1

@@ -30,6 +30,7 @@ public final class Messages {
   static final ErlAtom REPLY = ErlAtom.of("reply");
   static final ErlAtom MESSAGE = ErlAtom.of("message");
   static final ErlAtom INFINITY = ErlAtom.of("infinity");
+  static final ErlAtom FRAME = ErlAtom.of("frame");
 
   /** Printed terms in error messages are cut to this many characters. */
   private static final int MAX_PRINTED = 120;
@@ -161,13 +162,31 @@ public final class Messages {
           arity(t, 3);
           return new ServerMessage.Deliver(pid(t, 1, -1), t.get(2));
         case "error":
-          arity(t, 3);
-          return new ServerMessage.ChannelError(atom(t, 1, "Code", -1), t.get(2));
+          return parseChannelError(t);
         default:
           break;
       }
     }
     throw new MessageFormatException("not a server message: " + print(term), term, -1, "not a server message");
+  }
+
+  private static ServerMessage.ChannelError parseChannelError(ErlTuple t) throws MessageFormatException {
+    if (t.arity() == 3) {
+      return new ServerMessage.ChannelError(atom(t, 1, "Code", -1), t.get(2));
+    }
+    if (t.arity() != 4) {
+      throw bad(t, "expected 3 or 4 elements, got " + t.arity(), -1);
+    }
+    ErlAtom code = atom(t, 1, "Code", -1);
+    Term f = t.get(3);
+    if (f instanceof ErlTuple
+        && ((ErlTuple) f).isTagged(FRAME.name(), 2)
+        && ((ErlTuple) f).get(1) instanceof ErlInteger
+        && ((ErlInteger) ((ErlTuple) f).get(1)).isLong()
+        && ((ErlInteger) ((ErlTuple) f).get(1)).signum() > 0) {
+      return new ServerMessage.ChannelError(code, t.get(2), ((ErlInteger) ((ErlTuple) f).get(1)).longValue());
+    }
+    throw bad(t, "element 4 must be {frame, Seq} with Seq a positive integer below 2^63, got: " + print(f), -1);
   }
 
   private static ClientMessage.Mfa parseMfa(ErlTuple t) throws MessageFormatException {

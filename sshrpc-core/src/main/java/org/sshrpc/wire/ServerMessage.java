@@ -95,17 +95,41 @@ public sealed interface ServerMessage extends Message
 
   /**
    * {@code {error, Code, Detail}}: a channel-level problem not tied to a request id, e.g. {@code
-   * {error, badframe, <<"...">>}} or {@code {error, frame_too_large, {Length, Max}}}.
+   * {error, badframe, <<"...">>}} or {@code {error, frame_too_large, {Length, Max}}}. When the
+   * client's hello asked for it ({@code frame_errors => true}), the server names the frame the
+   * error is about: {@code {error, Code, Detail, {frame, Seq}}}, where {@code Seq} counts every
+   * frame the client sent on the channel, its hello being 1.
+   *
+   * @param frame the frame's sequence number, or {@link #NO_FRAME} for the 3-tuple
    */
-  record ChannelError(ErlAtom code, Term detail) implements ServerMessage {
+  record ChannelError(ErlAtom code, Term detail, long frame) implements ServerMessage {
+    /** The {@link #frame()} of an error that names no frame (frames are numbered from 1). */
+    public static final long NO_FRAME = 0;
+
     public ChannelError {
       Objects.requireNonNull(code, "code");
       Objects.requireNonNull(detail, "detail");
+      if (frame < 0) {
+        throw new IllegalArgumentException("frame: " + frame + " (expected: >= 1, or NO_FRAME)");
+      }
+    }
+
+    /** The 3-tuple {@code {error, Code, Detail}}, naming no frame. */
+    public ChannelError(ErlAtom code, Term detail) {
+      this(code, detail, NO_FRAME);
+    }
+
+    /** True if this error names the frame it is about. */
+    public boolean hasFrame() {
+      return frame != NO_FRAME;
     }
 
     @Override
     public Term toTerm() {
-      return ErlTuple.of(ErlAtom.ERROR, code, detail);
+      if (frame == NO_FRAME) {
+        return ErlTuple.of(ErlAtom.ERROR, code, detail);
+      }
+      return ErlTuple.of(ErlAtom.ERROR, code, detail, ErlTuple.of(Messages.FRAME, ErlInteger.of(frame)));
     }
   }
 }

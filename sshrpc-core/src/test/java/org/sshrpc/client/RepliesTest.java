@@ -34,6 +34,9 @@ class RepliesTest {
     assertEquals(Status.RESOURCE_EXHAUSTED, Replies.statusOf(exit(atom("overloaded"))));
     assertEquals(Status.INVALID_REQUEST, Replies.statusOf(tuple(atom("badrequest"), atom("x"))));
     assertEquals(Status.INVALID_REQUEST, Replies.statusOf(tuple(atom("exec_error"), atom("x"))));
+    assertEquals(Status.INVALID_REQUEST, Replies.statusOf(tuple(atom("badframe"), Terms.binary("x"))));
+    assertEquals(Status.INVALID_REQUEST, Replies.statusOf(tuple(atom("frame_too_large"), tuple(Terms.integer(9), Terms.integer(8)))));
+    assertEquals(Status.RESOURCE_EXHAUSTED, Replies.statusOf(tuple(atom("overloaded"), atom("x"))));
     assertEquals(Status.UNAVAILABLE, Replies.statusOf(atom("noconnection")));
     assertEquals(Status.INTERNAL, Replies.statusOf(Terms.integer(7)));
   }
@@ -48,5 +51,17 @@ class RepliesTest {
     assertEquals(Status.RAISED, e.status());
     assertEquals(reason, e.reason());
     assertEquals("RAISED: m:f/0 failed: {'EXIT',badarith}", e.getMessage());
+  }
+
+  @Test
+  void aRefusedFrameFailsWithTheReasonAndItsDetail() {
+    RpcException e = Replies.refused("t:echo/1", atom("badframe"), Terms.binary("nesting depth 51 exceeds maxDepth (50)"));
+    assertEquals(Status.INVALID_REQUEST, e.status());
+    assertEquals(tuple(atom("badframe"), Terms.binary("nesting depth 51 exceeds maxDepth (50)")), e.reason());
+    assertEquals(
+        "INVALID_REQUEST: t:echo/1 refused by the server: badframe: nesting depth 51 exceeds maxDepth (50)", e.getMessage());
+    RpcException o = Replies.refused("t:echo/1", atom("overloaded"), tuple(atom("memory"), Terms.integer(10), Terms.integer(2)));
+    assertEquals(Status.RESOURCE_EXHAUSTED, o.status());
+    assertEquals("RESOURCE_EXHAUSTED: t:echo/1 refused by the server: overloaded: {memory,10,2}", o.getMessage());
   }
 }

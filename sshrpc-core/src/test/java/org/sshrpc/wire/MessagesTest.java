@@ -70,7 +70,8 @@ class MessagesTest {
             ServerMessage.Reply.ok(1, atom("pong")),
             ServerMessage.Reply.error(2, atom("timeout")),
             new ServerMessage.Deliver(PID, atom("m")),
-            new ServerMessage.ChannelError(atom("badframe"), atom("x")));
+            new ServerMessage.ChannelError(atom("badframe"), atom("x")),
+            new ServerMessage.ChannelError(atom("badframe"), atom("x"), 7));
     for (ServerMessage m : all) {
       assertEquals(m, Messages.parseServerMessage(m.toTerm()), m.toString());
     }
@@ -105,6 +106,69 @@ class MessagesTest {
     Term badId = tuple(atom("call"), integer(-1), atom("m"), atom("f"), ErlList.NIL, integer(5));
     e = assertThrows(MessageFormatException.class, () -> Messages.parseRequest(badId));
     assertFalse(e.id().isPresent());
+  }
+
+  @Test
+  void channelErrorNamesItsFrameOnlyInTheFourTuple() throws Exception {
+    // The 3-tuple is the wire shape older clients and Erlang peers know: unchanged.
+    assertEquals(
+        tuple(atom("error"), atom("badframe"), atom("x")),
+        new ServerMessage.ChannelError(atom("badframe"), atom("x")).toTerm());
+    assertEquals(
+        tuple(atom("error"), atom("overloaded"), atom("x"), tuple(atom("frame"), integer(3))),
+        new ServerMessage.ChannelError(atom("overloaded"), atom("x"), 3).toTerm());
+    ServerMessage.ChannelError three =
+        (ServerMessage.ChannelError) Messages.parseServerMessage(tuple(atom("error"), atom("badrequest"), atom("x")));
+    assertFalse(three.hasFrame());
+    assertEquals(ServerMessage.ChannelError.NO_FRAME, three.frame());
+    ServerMessage.ChannelError four =
+        (ServerMessage.ChannelError)
+            Messages.parseServerMessage(
+                tuple(atom("error"), atom("badframe"), atom("d"), tuple(atom("frame"), integer(Long.MAX_VALUE))));
+    assertTrue(four.hasFrame());
+    assertEquals(Long.MAX_VALUE, four.frame());
+    assertEquals(atom("badframe"), four.code());
+    assertEquals(atom("d"), four.detail());
+  }
+
+  @Test
+  void channelErrorWithABadFrameElementIsRejected() {
+    MessageFormatException e =
+        assertThrows(
+            MessageFormatException.class,
+            () -> Messages.parseServerMessage(tuple(atom("error"), atom("badframe"), atom("d"), tuple(atom("frame"), integer(0)))));
+    assertEquals("error: element 4 must be {frame, Seq} with Seq a positive integer below 2^63, got: {frame,0}", e.getMessage());
+    e = assertThrows(
+        MessageFormatException.class,
+        () -> Messages.parseServerMessage(tuple(atom("error"), atom("badframe"), atom("d"), integer(5))));
+    assertEquals("error: element 4 must be {frame, Seq} with Seq a positive integer below 2^63, got: 5", e.getMessage());
+    e = assertThrows(
+        MessageFormatException.class,
+        () -> Messages.parseServerMessage(tuple(atom("error"), atom("badframe"))));
+    assertEquals("error: expected 3 or 4 elements, got 2", e.getMessage());
+    IllegalArgumentException iae =
+        assertThrows(IllegalArgumentException.class, () -> new ServerMessage.ChannelError(atom("x"), atom("y"), -1));
+    assertEquals("frame: -1 (expected: >= 1, or NO_FRAME)", iae.getMessage());
+  }
+
+  @Test
+  void helloOptionsReadAsPositiveIntsOrAbsent() {
+    Hello h =
+        new Hello(
+            2,
+            map(
+                Hello.MAX_DEPTH, integer(50),
+                Hello.MAX_FRAME, integer(new java.math.BigInteger("99999999999")),
+                Hello.MAX_BINARY, integer(0),
+                Hello.MAX_ATOM_LENGTH, atom("lots"),
+                Hello.FRAME_ERRORS, atom("true")));
+    assertEquals(50, h.positiveInt(Hello.MAX_DEPTH, -1));
+    assertEquals(Integer.MAX_VALUE, h.positiveInt(Hello.MAX_FRAME, -1));
+    assertEquals(-1, h.positiveInt(Hello.MAX_BINARY, -1), "zero is not a limit");
+    assertEquals(-1, h.positiveInt(Hello.MAX_ATOM_LENGTH, -1), "not an integer");
+    assertEquals(-1, h.positiveInt(Hello.MAX_IN_FLIGHT, -1), "absent");
+    assertTrue(h.isTrue(Hello.FRAME_ERRORS));
+    assertFalse(new Hello(2, map(Hello.FRAME_ERRORS, integer(1))).isTrue(Hello.FRAME_ERRORS));
   }
 
   @Test
