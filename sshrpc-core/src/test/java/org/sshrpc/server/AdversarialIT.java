@@ -230,7 +230,8 @@ class AdversarialIT {
       String d1 = badframeDetail(r.readTerm());
       r.writeFrame(liar);
       String d2 = badframeDetail(r.readTerm());
-      assertTrue(d1.contains(String.valueOf(cap)), d1);
+      // 1000:1 is refused by the server's compression-ratio bound before inflating anything.
+      assertTrue(d1.startsWith("compressed term declares 100000005 bytes from") && d1.endsWith("expected: <= 64)"), d1);
       assertFalse(d2.isEmpty());
       r.writeTerm(mfa("t", "echo", integer(2)));
       assertEquals(tuple(atom("answer"), tuple(integer(2), integer(0))), r.readTerm());

@@ -111,7 +111,13 @@ class FrameErrorsTest {
     assertEquals(atom("badrequest"), bad.code());
     assertEquals(5, bad.frame());
     // 6: compressed, small on the wire, declaring more than the server inflates.
-    byte[] bomb = TermEncoder.builder().compressionLevel(6).build().encode(call(3, ErlBinary.of(new byte[50_000])));
+    // Random bytes: within the server's compression-ratio bound, over its decompressed-size limit.
+    byte[] noise = new byte[50_000];
+    java.util.Random r = new java.util.Random(7);
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = (byte) r.nextInt(2); // ~1 bit a byte: compresses about 7:1
+    }
+    byte[] bomb = TermEncoder.builder().compressionLevel(6).build().encode(call(3, ErlBinary.of(noise)));
     sendRaw(bomb);
     assertEquals(
         tuple(

@@ -158,6 +158,27 @@ class ResourceModelTest {
     assertBudgetDrains(s);
   }
 
+  /** Inflation costs I/O time per byte produced: a request compressed past 64:1 is not inflated. */
+  @Test
+  void compressionRatioOverTheBoundIsRefusedBeforeInflating() throws Exception {
+    service = base().build();
+    PipeTransport pipe = new PipeTransport();
+    RpcSession s = service.openSession("alice", null, null, pipe);
+    byte[] bomb = COMPRESSING.encode(ClientMessage.Mfa.of("sshrpc", "echo", list(ErlBinary.of(new byte[1 << 20]))).toTerm());
+    feedRaw(s, bomb);
+    long declared = ((bomb[2] & 0xFFL) << 24) | ((bomb[3] & 0xFF) << 16) | ((bomb[4] & 0xFF) << 8) | (bomb[5] & 0xFF);
+    assertEquals(
+        ServerMessage.Answer.error(tuple(atom("exec_error"), tuple(atom("badframe"), ErlBinary.utf8(
+            "compressed term declares " + declared + " bytes from " + bomb.length + " (ratio " + declared / bomb.length
+                + ", expected: <= 64)")))).toTerm(),
+        pipe.take());
+    // A compressed request within the ratio is inflated and answered.
+    byte[] fine = COMPRESSING.encode(ClientMessage.Mfa.of("sshrpc", "echo", list(binary("abcdefghij".repeat(20)))).toTerm());
+    feedRaw(s, fine);
+    assertEquals(ServerMessage.Answer.ok(binary("abcdefghij".repeat(20))).toTerm(), pipe.take());
+    assertBudgetDrains(s);
+  }
+
   @Test
   void replyOverThePeersFrameLimitBecomesAnError() throws Exception {
     service = base().build();
