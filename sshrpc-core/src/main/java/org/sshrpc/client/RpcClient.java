@@ -229,6 +229,53 @@ public final class RpcClient implements AutoCloseable {
    * Connects, verifies the host key and authenticates, before {@code deadlineNanos}.
    */
   ClientSession openSession(NodeAddress node, long deadlineNanos) throws IOException {
+    // A server shedding handshakes (OpenSSH's MaxStartups random early drop, sshrpc's too)
+    // closes the connection on accept, before its version line: a refusal meant to be retried.
+    // Retry those, with a growing jittered pause, until the connect deadline; anything else
+    // (a key or host key refused, a server that spoke and then failed) is not retried.
+    long pauseMs = 20;
+    while (true) {
+      try {
+        return openSessionOnce(node, deadlineNanos);
+      } catch (RefusedBeforeVersion e) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        long pause = pauseMs / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(pauseMs / 2 + 1);
+        if (left <= pause) {
+          throw e.failure;
+        }
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e.failure;
+        }
+        pauseMs = Math.min(1000, pauseMs * 2);
+      }
+    }
+  }
+
+  /** Whether MINA reports a TCP connection that the peer closed before any SSH session began. */
+  private static boolean closedOnAccept(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.sshd.common.session.helpers.MissingAttachedSessionException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The server closed the connection before sending its version line; {@code failure} says so. */
+  private static final class RefusedBeforeVersion extends Exception {
+    private static final long serialVersionUID = 1L;
+    final IOException failure;
+
+    RefusedBeforeVersion(IOException failure) {
+      super(failure.getMessage(), null, false, false);
+      this.failure = failure;
+    }
+  }
+
+  private ClientSession openSessionOnce(NodeAddress node, long deadlineNanos) throws IOException, RefusedBeforeVersion {
     String user = node.user() != null ? node.user() : defaultUser;
     List<KeyPair> keys = keys();
     ClientSession s;
@@ -242,7 +289,11 @@ public final class RpcClient implements AutoCloseable {
                   new java.net.InetSocketAddress(bindAddress, 0));
       s = cf.verify(millisLeft(deadlineNanos, node)).getClientSession();
     } catch (IOException e) {
-      throw new IOException("cannot connect to " + node + ": " + rootMessage(e), e);
+      IOException failure = new IOException("cannot connect to " + node + ": " + rootMessage(e), e);
+      if (closedOnAccept(e)) {
+        throw new RefusedBeforeVersion(failure);
+      }
+      throw failure;
     }
     try {
       for (KeyPair kp : keys) {
@@ -252,9 +303,15 @@ public final class RpcClient implements AutoCloseable {
       return s;
     } catch (IOException | RuntimeException e) {
       KnownHostsException hk = KnownHosts.failure(s);
+      boolean spoke = s.getServerVersion() != null;
       s.close(true);
       if (hk != null) {
         throw hk;
+      }
+      if (!spoke) {
+        throw new RefusedBeforeVersion(new IOException(
+            "connection to " + node + " closed by the server before its version line (refused: too many"
+                + " connections in handshake, or not an SSH server): " + rootMessage(e), e));
       }
       throw new IOException(
           "authentication as " + user + " to " + node + " failed: " + rootMessage(e), e);
