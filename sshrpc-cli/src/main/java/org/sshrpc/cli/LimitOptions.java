@@ -69,6 +69,8 @@ final class LimitOptions {
     k.put("maxChannelsPerSession", (t, v) -> t.limits.maxChannelsPerSession(count(v)));
     k.put("maxSessionsPerUser", (t, v) -> t.limits.maxSessionsPerUser(count(v)));
     k.put("maxSessions", (t, v) -> t.limits.maxSessions(count(v)));
+    k.put("memoryBudget", LimitOptions::memoryBudget);
+    k.put("maxWorkersPerUser", (t, v) -> t.limits.maxWorkersPerUser(count(v)));
     k.put("maxStartups", LimitOptions::maxStartups);
     k.put("maxUnauthenticated", (t, v) -> t.limits.maxUnauthenticated(count(v)));
     k.put("maxUnauthenticatedPerSource", (t, v) -> t.limits.maxUnauthenticatedPerSource(count(v)));
@@ -232,5 +234,14 @@ final class LimitOptions {
     } else {
       throw new IllegalArgumentException("bad value '" + v + "' (expected: start:rate:full such as 10:30:100, or one number)");
     }
+  }
+
+  /** {@code NODE/USER/CONNECTION}, each a byte size such as 64MiB. */
+  private static void memoryBudget(Target t, String v) {
+    String[] p = v.split("/", -1);
+    if (p.length != 3) {
+      throw new IllegalArgumentException("bad value '" + v + "' (expected: node/user/connection such as 200MiB/100MiB/50MiB)");
+    }
+    t.limits.memoryBudget(bytes(p[0]), bytes(p[1]), bytes(p[2]));
   }
 }

@@ -45,6 +45,8 @@ class LimitOptionsTest {
           Map.entry("maxChannelsPerSession", "3"),
           Map.entry("maxSessionsPerUser", "9"),
           Map.entry("maxSessions", "77"),
+          Map.entry("memoryBudget", "200MiB/100MiB/50MiB"),
+          Map.entry("maxWorkersPerUser", "3"),
           Map.entry("maxStartups", "4:50:40"),
           Map.entry("maxUnauthenticated", "33"),
           Map.entry("maxUnauthenticatedPerSource", "2"),
@@ -120,6 +122,8 @@ class LimitOptionsTest {
             .maxChannelsPerSession(3)
             .maxSessionsPerUser(9)
             .maxSessions(77)
+            .memoryBudget(200L << 20, 100L << 20, 50L << 20)
+            .maxWorkersPerUser(3)
             .maxStartups(4, 50, 40)
             .maxUnauthenticated(33)
             .maxUnauthenticatedPerSource(2)
@@ -155,6 +159,11 @@ class LimitOptionsTest {
     }
     covered.add("maxStartupsStart"); // both set by maxStartups
     covered.add("maxStartupsRate");
+    if (LimitOptions.KEYS.containsKey("memoryBudget")) { // one key sets the three levels
+      covered.add("memoryBudgetNode");
+      covered.add("memoryBudgetPerUser");
+      covered.add("memoryBudgetPerConnection");
+    }
     for (Method m : ServerLimits.class.getDeclaredMethods()) {
       if (Modifier.isPublic(m.getModifiers()) && !Modifier.isStatic(m.getModifiers()) && m.getParameterCount() == 0
           && !Set.of("hashCode", "toString", "newBuilder").contains(m.getName())) {

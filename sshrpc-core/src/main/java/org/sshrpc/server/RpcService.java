@@ -480,6 +480,12 @@ public final class RpcService implements AutoCloseable {
       frameTimeout(limits.frameTimeout());
       maxInFlight(limits.maxInFlightPerChannel());
       maxOutboundBytes(limits.maxOutboundBytesPerChannel());
+      if (limits.memoryBudgetNode() > 0) {
+        memoryBudget(limits.memoryBudgetNode(), limits.memoryBudgetPerUser(), limits.memoryBudgetPerConnection());
+      }
+      if (limits.maxWorkersPerUser() > 0) {
+        maxWorkersPerUser(limits.maxWorkersPerUser());
+      }
       return this;
     }
 

@@ -41,6 +41,10 @@ public final class ServerLimits {
   private final long maxOutboundBytesPerChannel;
   private final int maxChannelsPerSession;
   private final int maxSessionsPerUser;
+  private final long memoryBudgetNode;
+  private final long memoryBudgetPerUser;
+  private final long memoryBudgetPerConnection;
+  private final int maxWorkersPerUser;
   private final int maxSessions;
   private final int maxUnauthenticated;
   private final int maxStartupsStart;
@@ -70,6 +74,10 @@ public final class ServerLimits {
     this.maxOutboundBytesPerChannel = b.maxOutboundBytesPerChannel;
     this.maxChannelsPerSession = b.maxChannelsPerSession;
     this.maxSessionsPerUser = b.maxSessionsPerUser;
+    this.memoryBudgetNode = b.memoryBudgetNode;
+    this.memoryBudgetPerUser = b.memoryBudgetPerUser;
+    this.memoryBudgetPerConnection = b.memoryBudgetPerConnection;
+    this.maxWorkersPerUser = b.maxWorkersPerUser;
     this.maxSessions = b.maxSessions;
     this.maxUnauthenticated = b.maxUnauthenticated;
     this.maxStartupsStart = b.maxStartupsStart;
@@ -97,6 +105,10 @@ public final class ServerLimits {
     b.maxOutboundBytesPerChannel = maxOutboundBytesPerChannel;
     b.maxChannelsPerSession = maxChannelsPerSession;
     b.maxSessionsPerUser = maxSessionsPerUser;
+    b.memoryBudgetNode = memoryBudgetNode;
+    b.memoryBudgetPerUser = memoryBudgetPerUser;
+    b.memoryBudgetPerConnection = memoryBudgetPerConnection;
+    b.maxWorkersPerUser = maxWorkersPerUser;
     b.maxSessions = maxSessions;
     b.maxUnauthenticated = maxUnauthenticated;
     b.maxStartupsStart = maxStartupsStart;
@@ -149,6 +161,26 @@ public final class ServerLimits {
   /** Authenticated SSH connections one user may hold at once. */
   public int maxSessionsPerUser() {
     return maxSessionsPerUser;
+  }
+
+  /** The memory budget's node level in bytes; 0 for the default, 40 % of the maximum heap. */
+  public long memoryBudgetNode() {
+    return memoryBudgetNode;
+  }
+
+  /** The memory budget's per-user level in bytes; 0 for the default, 20 % of the maximum heap. */
+  public long memoryBudgetPerUser() {
+    return memoryBudgetPerUser;
+  }
+
+  /** The memory budget's per-connection level in bytes; 0 for the default, 10 % of the maximum heap. */
+  public long memoryBudgetPerConnection() {
+    return memoryBudgetPerConnection;
+  }
+
+  /** Functions of one user in the worker pool at once; 0 for the default, ¾ of the pool. */
+  public int maxWorkersPerUser() {
+    return maxWorkersPerUser;
   }
 
   /** SSH connections open at once, authenticated or not. */
@@ -239,6 +271,10 @@ public final class ServerLimits {
         && l.maxOutboundBytesPerChannel == maxOutboundBytesPerChannel
         && l.maxChannelsPerSession == maxChannelsPerSession
         && l.maxSessionsPerUser == maxSessionsPerUser
+        && l.memoryBudgetNode == memoryBudgetNode
+        && l.memoryBudgetPerUser == memoryBudgetPerUser
+        && l.memoryBudgetPerConnection == memoryBudgetPerConnection
+        && l.maxWorkersPerUser == maxWorkersPerUser
         && l.maxSessions == maxSessions
         && l.maxUnauthenticated == maxUnauthenticated
         && l.maxStartupsStart == maxStartupsStart
@@ -258,7 +294,8 @@ public final class ServerLimits {
         maxFrameLength, termLimits, frameTimeout, maxInFlightPerChannel, maxOutboundBytesPerChannel,
         maxChannelsPerSession, maxSessionsPerUser, maxSessions, maxUnauthenticated, maxStartupsStart,
         maxStartupsRate, maxUnauthenticatedPerSource, versionLineTimeout, maxAuthAttempts,
-        authTimeout, idleTimeout, keepaliveInterval, keepaliveMaxMissed);
+        authTimeout, idleTimeout, keepaliveInterval, keepaliveMaxMissed, memoryBudgetNode,
+        memoryBudgetPerUser, memoryBudgetPerConnection, maxWorkersPerUser);
   }
 
   @Override
@@ -270,6 +307,8 @@ public final class ServerLimits {
         + ", maxOutboundBytesPerChannel=" + maxOutboundBytesPerChannel
         + ", maxChannelsPerSession=" + maxChannelsPerSession
         + ", maxSessionsPerUser=" + maxSessionsPerUser
+        + ", memoryBudget=" + memoryBudgetNode + "/" + memoryBudgetPerUser + "/" + memoryBudgetPerConnection
+        + ", maxWorkersPerUser=" + maxWorkersPerUser
         + ", maxSessions=" + maxSessions
         + ", maxStartups=" + maxStartupsStart + ":" + maxStartupsRate + ":" + maxUnauthenticated
         + ", maxUnauthenticatedPerSource=" + maxUnauthenticatedPerSource
@@ -291,6 +330,10 @@ public final class ServerLimits {
     private long maxOutboundBytesPerChannel = 1 << 20;
     private int maxChannelsPerSession = 10;
     private int maxSessionsPerUser = 100;
+    private long memoryBudgetNode;
+    private long memoryBudgetPerUser;
+    private long memoryBudgetPerConnection;
+    private int maxWorkersPerUser;
     private int maxSessions = 1000;
     // OpenSSH's MaxStartups default, 10:30:100.
     private int maxStartupsStart = 10;
@@ -338,6 +381,31 @@ public final class ServerLimits {
 
     public Builder maxChannelsPerSession(int n) {
       maxChannelsPerSession = positive("maxChannelsPerSession", n);
+      return this;
+    }
+
+    /**
+     * The memory budget for what clients make the node hold (see {@link
+     * RpcService.Builder#memoryBudget}), in bytes: the node, one SSH user, one SSH connection.
+     * Default (all 0): 40 %, 20 % and 10 % of the maximum heap.
+     */
+    public Builder memoryBudget(long node, long perUser, long perConnection) {
+      if (node < 0 || perUser < 0 || perConnection < 0 || (node == 0) != (perUser == 0) || (node == 0) != (perConnection == 0)) {
+        throw new IllegalArgumentException(
+            "memoryBudget: " + node + "/" + perUser + "/" + perConnection + " (expected: all > 0, or all 0 for the default)");
+      }
+      memoryBudgetNode = node;
+      memoryBudgetPerUser = perUser;
+      memoryBudgetPerConnection = perConnection;
+      return this;
+    }
+
+    /** Functions of one SSH user in the worker pool at once; 0 for the default (¾ of the pool). */
+    public Builder maxWorkersPerUser(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("maxWorkersPerUser: " + n + " (expected: >= 0)");
+      }
+      maxWorkersPerUser = n;
       return this;
     }
 

@@ -102,6 +102,26 @@ class ResourceModelTest {
   }
 
   @Test
+  void serverLimitsCarryTheBudgetAndTheWorkerShareToTheService() {
+    service = RpcService.builder()
+        .executorThreads(8)
+        .limits(ServerLimits.builder().memoryBudget(300 << 20, 100 << 20, 40 << 20).maxWorkersPerUser(3).build())
+        .build();
+    assertEquals(300 << 20, service.budget.globalLimit());
+    assertEquals(100 << 20, service.budget.userLimit());
+    assertEquals(40 << 20, service.budget.connectionLimit());
+    assertEquals(3, service.lanes.perUser());
+    RpcService defaults = RpcService.builder().executorThreads(8).limits(ServerLimits.DEFAULT).build();
+    try {
+      long heap = Runtime.getRuntime().maxMemory();
+      assertEquals(heap / 10 * 4, defaults.budget.globalLimit());
+      assertEquals(6, defaults.lanes.perUser());
+    } finally {
+      defaults.close();
+    }
+  }
+
+  @Test
   void smallBadRequestIsEchoedAsTheSeedDoes() throws Exception {
     service = base().build();
     PipeTransport pipe = new PipeTransport();
