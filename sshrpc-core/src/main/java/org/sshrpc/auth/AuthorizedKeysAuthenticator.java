@@ -366,14 +366,19 @@ public final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator
       return "null";
     }
     StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length() && b.length() < 100; i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029') {
-        b.append(String.format("\\x%02x", (int) c & 0xffff));
-      } else if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
+    // Every control, format (bidi, zero-width), separator and surrogate character escaped, as
+    // in the audit log (LogChars): a user name is the client's text.
+    for (int i = 0; i < s.length() && b.length() < 100; ) {
+      int cp = s.codePointAt(i);
+      i += Character.charCount(cp);
+      if (cp < 0x100 && org.sshrpc.internal.LogChars.mustEscape(cp)) {
+        b.append(String.format("\\x%02x", cp));
+      } else if (org.sshrpc.internal.LogChars.mustEscape(cp)) {
+        b.append(String.format("\\u{%04X}", cp));
+      } else if (cp == '"' || cp == '\\') {
+        b.append('\\').appendCodePoint(cp);
       } else {
-        b.append(c);
+        b.appendCodePoint(cp);
       }
     }
     if (b.length() >= 100 && s.length() > 0) {

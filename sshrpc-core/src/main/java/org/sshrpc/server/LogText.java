@@ -134,20 +134,7 @@ final class LogText {
 
   /** True for a code point that must not appear raw in a log line (see the class comment). */
   static boolean mustEscape(int cp) {
-    if (cp >= 0x20 && cp < 0x7F) {
-      return false; // printable ASCII, the space included
-    }
-    switch (Character.getType(cp)) {
-      case Character.CONTROL:
-      case Character.FORMAT:
-      case Character.SURROGATE:
-      case Character.UNASSIGNED:
-      case Character.LINE_SEPARATOR:
-      case Character.PARAGRAPH_SEPARATOR:
-      case Character.SPACE_SEPARATOR:
-        return true;
-      default:
-        return false;
-    }
+    return org.sshrpc.internal.LogChars.mustEscape(cp);
   }
+
 }

@@ -268,6 +268,8 @@ class AuthorizedKeysAuthenticatorTest {
   void userNamesFromThePeerCannotForgeLogLines() throws IOException {
     assertEquals("alice", AuthorizedKeysAuthenticator.printable("alice"));
     assertEquals("a\\x0ainjected\\x0d", AuthorizedKeysAuthenticator.printable("a\ninjected\r"));
+    assertEquals("x\\x85y\\u{2028}z\\u{202E}w\\u{200B}v\\xa0é",
+        AuthorizedKeysAuthenticator.printable("x\u0085y\u2028z\u202Ew\u200Bv\u00A0é"));
     assertEquals("q\\\"\\\\", AuthorizedKeysAuthenticator.printable("q\"\\"));
     assertEquals(103, AuthorizedKeysAuthenticator.printable("x".repeat(10_000)).length());
     Path f = write("ak", "sshrpc-user=\"alice\" " + line(ed1));
