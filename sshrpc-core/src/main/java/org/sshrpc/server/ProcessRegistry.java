@@ -104,11 +104,24 @@ final class ProcessRegistry {
    * #remove} of a counted mailbox, or by {@link #releasePid} when the start fails.
    */
   boolean reservePid(UserAccount a) {
-    if (a.pidCount.incrementAndGet() > limits.pidsPerUser()) {
-      a.pidCount.decrementAndGet();
-      return false;
+    return reserve(a.pidCount, limits.pidsPerUser());
+  }
+
+  /**
+   * Takes one unit of {@code counter} if it is below {@code limit}. A compare-and-set loop, not
+   * increment-then-undo: the counter never shows a value over the limit, even for an instant, so a
+   * concurrent reader (or a limit check of another kind) never sees an overshoot.
+   */
+  static boolean reserve(java.util.concurrent.atomic.AtomicInteger counter, int limit) {
+    while (true) {
+      int c = counter.get();
+      if (c >= limit) {
+        return false;
+      }
+      if (counter.compareAndSet(c, c + 1)) {
+        return true;
+      }
     }
-    return true;
   }
 
   void releasePid(UserAccount a) {
@@ -169,8 +182,7 @@ final class ProcessRegistry {
       if (!m.isAliveLocked() || m.hasName()) {
         return Registration.BADARG;
       }
-      if (a.nameCount.incrementAndGet() > limits.namesPerUser()) {
-        a.nameCount.decrementAndGet();
+      if (!reserve(a.nameCount, limits.namesPerUser())) {
         return Registration.LIMIT;
       }
       Mailbox old = table.putIfAbsent(name, m);

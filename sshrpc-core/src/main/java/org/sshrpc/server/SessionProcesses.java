@@ -241,11 +241,7 @@ final class SessionProcesses {
   }
 
   private boolean reserveProcessSlot() {
-    if (processSlots.incrementAndGet() > registry.limits().processesPerChannel()) {
-      processSlots.decrementAndGet();
-      return false;
-    }
-    return true;
+    return ProcessRegistry.reserve(processSlots, registry.limits().processesPerChannel());
   }
 
   private void releaseProcessSlot() {
@@ -373,8 +369,7 @@ final class SessionProcesses {
       replyDenied(mo.id(), Verb.MONITOR, mo.pid());
       return;
     }
-    if (monitors.incrementAndGet() > registry.limits().monitorsPerChannel()) {
-      monitors.decrementAndGet();
+    if (!ProcessRegistry.reserve(monitors, registry.limits().monitorsPerChannel())) {
       session.send(Outcome.refused(Outcome.OVERLOADED).v2Reply(mo.id()).toTerm());
       return;
     }
