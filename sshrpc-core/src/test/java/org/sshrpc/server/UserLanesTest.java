@@ -42,6 +42,10 @@ class UserLanesTest {
         running.decrementAndGet();
       }, () -> {});
     }
+    for (int i = 0; i < 1000 && running.get() < 2; i++) {
+      Thread.sleep(10); // the pool's threads start mallory's share
+    }
+    assertEquals(2, running.get(), "mallory's share is running");
     CountDownLatch bobRan = new CountDownLatch(1);
     lanes.submit("bob", bobRan::countDown, () -> {});
     assertTrue(bobRan.await(10, TimeUnit.SECONDS), "bob waited behind mallory");
