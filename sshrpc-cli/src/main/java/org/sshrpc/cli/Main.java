@@ -81,7 +81,21 @@ public final class Main implements Runnable {
     cl.setOut(out);
     cl.setErr(err);
     cl.getCommandSpec().exitCodeOnInvalidInput(USAGE);
-    cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().exitCodeOnInvalidInput(USAGE));
+    cl.getSubcommands().values().forEach(sub -> {
+      sub.getCommandSpec().exitCodeOnInvalidInput(USAGE);
+      // --help/-h and --version/-V on every command, as on the top level (`sshrpc call --help`).
+      if (!(sub.getCommand() instanceof CommandLine.HelpCommand)) {
+        sub.getCommandSpec().mixinStandardHelpOptions(true);
+      }
+    });
+    // An argument error is one line (picocli's message) and a hint, not the whole usage text.
+    cl.setParameterExceptionHandler(
+        (ex, args) -> {
+          CommandLine bad = ex.getCommandLine();
+          bad.getErr().println(ex.getMessage());
+          bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
+          return USAGE;
+        });
     cl.setExecutionExceptionHandler(
         (ex, line, parseResult) -> {
           // Unexpected failures: one line, never a stack trace on a user's terminal.

@@ -248,4 +248,27 @@ class MainTest {
     assertEquals("64", r[0]);
     assertTrue(r[2].startsWith("--calls must be >= 1 and --warmup >= 0"), r[2]);
   }
+
+  /** Issue 12: `sshrpc CMD --help` and `-h` work on every command, and print that command's usage. */
+  @Test
+  void helpOnEverySubcommand() {
+    for (String cmd : List.of("serve", "call", "cast", "multicall", "demo", "stdio", "stats", "bench")) {
+      for (String flag : List.of("--help", "-h")) {
+        String[] r = run(cmd, flag);
+        assertEquals("0", r[0], cmd + " " + flag + ": " + r[2]);
+        assertTrue(r[1].startsWith("Usage: sshrpc " + cmd), cmd + " " + flag + ": " + r[1]);
+        assertEquals("", r[2], cmd + " " + flag);
+      }
+    }
+  }
+
+  /** An argument error is picocli's one-line message and one hint line, not the whole usage. */
+  @Test
+  void anArgumentErrorIsOneLineAndAHint() {
+    String[] r = run("call", "--no-such-option", "127.0.0.1:1", "sshrpc:ping()");
+    assertEquals("64", r[0]);
+    assertEquals("Unknown option: '--no-such-option'\nTry 'sshrpc call --help' for more information.\n",
+        r[2].replace("\r\n", "\n"));
+    assertEquals("", r[1]);
+  }
 }
