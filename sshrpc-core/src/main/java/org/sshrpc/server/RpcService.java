@@ -75,17 +75,13 @@ public final class RpcService implements AutoCloseable {
     this.maxOutboundBytes = b.maxOutboundBytes;
     this.defaultCallTimeout = b.defaultCallTimeout;
     this.frameTimeout = b.frameTimeout;
-    // By default a request term is at most as large as a frame, compressed or not: the decoder's
-    // own 64 MiB default for decompressed terms would let a 65 KB frame pin 64 MiB per I/O thread.
+    // By default the decoder limits of ServerLimits for this frame length: a request term is at
+    // most as large as a frame, compressed or not.
     this.decoder =
         TermDecoder.of(
             b.termLimits != null
                 ? b.termLimits
-                : TermLimits.builder()
-                    .maxInputBytes(b.maxFrameLength)
-                    .maxDecompressedBytes(b.maxFrameLength)
-                    .maxBinaryBytes(Math.min(b.maxFrameLength, TermLimits.DEFAULT.maxBinaryBytes()))
-                    .build());
+                : ServerLimits.builder().maxFrameLength(b.maxFrameLength).build().termLimits());
     long heap = Runtime.getRuntime().maxMemory();
     this.budget =
         b.budget != null

@@ -446,10 +446,7 @@ public final class RpcSession {
    * {@code term_to_binary(T, [compressed])} from ordinary data stay far below the bound.
    */
   private static String compressionRatioProblem(byte[] frame) {
-    if (frame.length < 6 || (frame[0] & 0xFF) != 131 || frame[1] != 80) {
-      return null;
-    }
-    long declared = ((frame[2] & 0xFFL) << 24) | ((frame[3] & 0xFF) << 16) | ((frame[4] & 0xFF) << 8) | (frame[5] & 0xFF);
+    long declared = declaredSize(frame);
     if (declared > (long) MAX_COMPRESSION_RATIO * frame.length) {
       return "compressed term declares " + declared + " bytes from " + frame.length + " (ratio "
           + declared / frame.length + ", expected: <= " + MAX_COMPRESSION_RATIO + ")";
@@ -470,12 +467,19 @@ public final class RpcSession {
    * than its limit before inflating anything).
    */
   private long decodeEstimate(byte[] frame) {
-    long size = frame.length;
-    if (frame.length >= 6 && (frame[0] & 0xFF) == 131 && frame[1] == 80) {
-      long declared = ((frame[2] & 0xFFL) << 24) | ((frame[3] & 0xFF) << 16) | ((frame[4] & 0xFF) << 8) | (frame[5] & 0xFF);
-      size = Math.max(size, Math.min(declared, service.maxFrameLength()));
+    long declared = declaredSize(frame);
+    return DECODE_FACTOR * Math.max(frame.length, Math.min(declared, service.maxFrameLength()));
+  }
+
+  /**
+   * The decompressed size a compressed term (ETF 131, 80, Size:32) declares, or -1 for a frame
+   * that is not one.
+   */
+  private static long declaredSize(byte[] frame) {
+    if (frame.length < 6 || (frame[0] & 0xFF) != 131 || frame[1] != 80) {
+      return -1;
     }
-    return DECODE_FACTOR * size;
+    return ((frame[2] & 0xFFL) << 24) | ((frame[3] & 0xFF) << 16) | ((frame[4] & 0xFF) << 8) | (frame[5] & 0xFF);
   }
 
   /** A request the memory budget cannot take now: refused before it is decoded. */
@@ -513,7 +517,7 @@ public final class RpcSession {
   }
 
   private static boolean compressed(byte[] frame) {
-    return frame.length >= 2 && frame[1] == 80;
+    return declaredSize(frame) >= 0;
   }
 
   private void processCharged(byte[] frame) {
