@@ -254,6 +254,13 @@ public final class RpcClient implements AutoCloseable {
     }
   }
 
+  /** The same failure however MINA noticed the close: on connect, or while waiting for the kex. */
+  private static RefusedBeforeVersion refusedBeforeVersion(NodeAddress node, Throwable e) {
+    return new RefusedBeforeVersion(new IOException(
+        "connection to " + node + " closed by the server before its version line (refused: too many"
+            + " connections in handshake, or not an SSH server): " + rootMessage(e), e));
+  }
+
   /** Whether MINA reports a TCP connection that the peer closed before any SSH session began. */
   private static boolean closedOnAccept(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -289,11 +296,10 @@ public final class RpcClient implements AutoCloseable {
                   new java.net.InetSocketAddress(bindAddress, 0));
       s = cf.verify(millisLeft(deadlineNanos, node)).getClientSession();
     } catch (IOException e) {
-      IOException failure = new IOException("cannot connect to " + node + ": " + rootMessage(e), e);
       if (closedOnAccept(e)) {
-        throw new RefusedBeforeVersion(failure);
+        throw refusedBeforeVersion(node, e);
       }
-      throw failure;
+      throw new IOException("cannot connect to " + node + ": " + rootMessage(e), e);
     }
     try {
       for (KeyPair kp : keys) {
@@ -309,9 +315,7 @@ public final class RpcClient implements AutoCloseable {
         throw hk;
       }
       if (!spoke) {
-        throw new RefusedBeforeVersion(new IOException(
-            "connection to " + node + " closed by the server before its version line (refused: too many"
-                + " connections in handshake, or not an SSH server): " + rootMessage(e), e));
+        throw refusedBeforeVersion(node, e);
       }
       throw new IOException(
           "authentication as " + user + " to " + node + " failed: " + rootMessage(e), e);
