@@ -1,0 +1,23 @@
+%% Functions the tests export through the subsystem.
+-module(sshrpc_test_funs).
+-export([echo/1, sleep/1, sleep_then_mark/2, notify/2, raise/1, exit_with/1, throw_it/1,
+         secret/0, big/1]).
+
+echo(X) -> X.
+
+sleep(Ms) -> timer:sleep(Ms), slept.
+
+%% Sleeps, then sets a mark the test reads: a call killed at its deadline never sets it.
+sleep_then_mark(Ms, Key) -> timer:sleep(Ms), persistent_term:put(Key, done), done.
+
+notify(Name, Msg) -> Name ! Msg, ok.
+
+raise(R) -> error(R).
+
+exit_with(R) -> exit(R).
+
+throw_it(V) -> throw(V).
+
+secret() -> leaked.
+
+big(N) -> binary:copy(<<"x">>, N).
