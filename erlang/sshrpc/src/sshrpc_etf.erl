@@ -7,7 +7,7 @@
 %% function, arity) straight from the bytes without creating anything, and encodes
 %% {sshrpc_denied, {M, F, Arity}} with M and F as atom bytes.
 -module(sshrpc_etf).
--export([peek/1, denied_v2/4, denied_v1/3, existing_atom/1]).
+-export([peek/1, denied_v2/4, denied_v1/3, undef_v2/4, undef_v1/3, existing_atom/1]).
 
 -define(SMALL_INTEGER, 97).
 -define(INTEGER, 98).
@@ -23,14 +23,15 @@
 -define(SMALL_ATOM_UTF8, 119).
 
 -type text() :: binary().
--type head() :: {call, non_neg_integer(), text(), text(), non_neg_integer()}
-              | {cast, text(), text(), non_neg_integer()}
-              | {mfa, text(), text(), non_neg_integer()}
+-type head() :: {call, non_neg_integer(), text(), text(), non_neg_integer(), binary()}
+              | {cast, text(), text(), non_neg_integer(), binary()}
+              | {mfa, text(), text(), non_neg_integer(), binary()}
               | {id, non_neg_integer()}
               | unreadable.
 
 %% The head of a request: what can be read without decoding the arguments. Atom names are
-%% UTF-8 binaries; Arity is the length the argument list declares.
+%% UTF-8 binaries; Arity is the length the argument list declares; Args the argument list as
+%% a term of its own (<<131, ...>>, trailing bytes included), to decode on its own.
 -spec peek(binary()) -> head().
 peek(<<131, Rest/binary>>) ->
     try head(Rest) catch _:_ -> unreadable end;
@@ -47,25 +48,25 @@ head(B0) ->
                 {M, B4} = atom(B3),
                 {F, B5} = atom(B4),
                 {Ar, _} = list_length(B5),
-                {call, Id, M, F, Ar}
+                {call, Id, M, F, Ar, <<131, B5/binary>>}
             catch _:_ -> {id, Id}
             end;
         {<<"cast">>, 4} ->
             {M, B3} = atom(B2),
             {F, B4} = atom(B3),
             {Ar, _} = list_length(B4),
-            {cast, M, F, Ar};
+            {cast, M, F, Ar, <<131, B4/binary>>};
         {<<"mfa">>, 2} ->
             {3, B3} = tuple(B2),
             {M, B4} = atom(B3),
             {F, B5} = atom(B4),
             {Ar, _} = list_length(B5),
-            {mfa, M, F, Ar};
+            {mfa, M, F, Ar, <<131, B5/binary>>};
         {<<"mfa">>, 4} ->
             {M, B3} = atom(B2),
             {F, B4} = atom(B3),
             {Ar, _} = list_length(B4),
-            {mfa, M, F, Ar};
+            {mfa, M, F, Ar, <<131, B4/binary>>};
         {_, N} when N >= 2 ->
             {Id, _} = integer(B2),
             {id, Id}
@@ -107,6 +108,25 @@ denied_v1(M, F, Ar) ->
     <<131, ?SMALL_TUPLE, 2, (enc(answer))/binary, ?SMALL_TUPLE, 2,
       ?SMALL_TUPLE, 2, (enc(exec_badrpc))/binary, ?SMALL_TUPLE, 2, (enc('EXIT'))/binary,
       (denied(M, F, Ar))/binary, (enc(-1))/binary>>.
+
+%% {reply, Id, error, {'EXIT', {undef, [{M, F, ArgsOrArity, []}]}}}.
+-spec undef_v2(non_neg_integer(), text(), text(), [term()] | arity()) -> binary().
+undef_v2(Id, M, F, Args) ->
+    <<131, ?SMALL_TUPLE, 4, (enc(reply))/binary, (enc(Id))/binary, (enc(error))/binary,
+      (exit_reason(undef(M, F, Args)))/binary>>.
+
+%% {answer, {{exec_badrpc, {'EXIT', {undef, [{M, F, ArgsOrArity, []}]}}}, -1}}.
+-spec undef_v1(text(), text(), [term()] | arity()) -> binary().
+undef_v1(M, F, Args) ->
+    <<131, ?SMALL_TUPLE, 2, (enc(answer))/binary, ?SMALL_TUPLE, 2,
+      ?SMALL_TUPLE, 2, (enc(exec_badrpc))/binary, (exit_reason(undef(M, F, Args)))/binary,
+      (enc(-1))/binary>>.
+
+exit_reason(Reason) -> <<?SMALL_TUPLE, 2, (enc('EXIT'))/binary, Reason/binary>>.
+
+undef(M, F, Args) ->
+    <<?SMALL_TUPLE, 2, (enc(undef))/binary, ?LIST, 1:32, ?SMALL_TUPLE, 4,
+      (atom_bytes(M))/binary, (atom_bytes(F))/binary, (enc(Args))/binary, ?NIL, ?NIL>>.
 
 denied(M, F, Ar) ->
     <<?SMALL_TUPLE, 2, (enc(sshrpc_denied))/binary, ?SMALL_TUPLE, 3,

@@ -220,7 +220,7 @@ decode(B) ->
         {T, Used} when Used =:= byte_size(B) -> {ok, T};
         {_, Used} -> {error, iolist_to_binary(io_lib:format("bytes after the term at offset ~b", [Used]))}
     catch
-        error:badarg -> {error, <<"not a term this node decodes safely (malformed, or an atom it does not have)">>}
+        error:badarg -> {error, <<"an atom this node does not have, or a malformed term (binary_to_term safe)">>}
     end.
 
 %%---------------------------------------------------------------- requests
@@ -278,34 +278,43 @@ request(Req, #st{mode = v2} = St) ->
 
 undecodable(Why, Body, #st{mode = Mode} = St) ->
     case {Mode, sshrpc_etf:peek(Body)} of
-        {v2, {call, Id, MT, FT, Ar}} -> unknown_atoms(v2, Id, MT, FT, Ar, Why, St);
-        {v2, {cast, MT, FT, Ar}} ->
+        {v2, {call, Id, MT, FT, Ar, Args}} -> unknown_atoms(v2, Id, MT, FT, Ar, Args, Why, St);
+        {v2, {cast, MT, FT, Ar, _}} ->
             logger:notice("sshrpc: cast ~ts:~ts/~b of ~p refused: ~ts", [MT, FT, Ar, St#st.user, Why]),
             St;
+        {_, {mfa, MT, FT, Ar, Args}} -> unknown_atoms(v1, none, MT, FT, Ar, Args, Why, St#st{mode = mode(St)});
         {v2, {id, Id}} -> out(v2_error(Id, {badrequest, Why}), St);
         {v2, _} -> out(term_to_binary(channel_error(badframe, Why, St)), St);
-        {_, {mfa, MT, FT, Ar}} -> unknown_atoms(v1, none, MT, FT, Ar, Why, St#st{mode = v1});
         {_, _} -> v1_queue({exec_error, {badframe, Why}}, St#st{mode = v1})
     end.
 
-%% A request the safe decoder refused whose head is readable: a name the node does not have
-%% is not exported (denied, as any unexported function); otherwise its arguments hold the
-%% unknown atom, and the caller learns denied, undef or badrequest as for any request.
-unknown_atoms(Mode, Id, MT, FT, Ar, Why, St) ->
+%% A request the safe decoder refused whose head is readable. A module name the node has no
+%% atom for is not exported: denied, as any unexported function. A function name it has no
+%% atom for, in a module exported whole ({M, '*'}), cannot exist: undef, if the policy allows
+%% the caller M:'*'/Arity (so a caller denied M still learns only "denied"). Otherwise the
+%% arguments hold the unknown atom: denied, undef or badrequest, as for any request.
+unknown_atoms(Mode, Id, MT, FT, Ar, ArgsBin, Why, St) ->
     M = sshrpc_etf:existing_atom(MT),
     F = sshrpc_etf:existing_atom(FT),
+    Args = try binary_to_term(ArgsBin, [safe, used]) of
+               {A, _} when is_list(A), length(A) =:= Ar -> args(A);
+               _ -> Ar
+           catch error:badarg -> Ar
+           end,
     Reply = if
-                M =:= false; F =:= false ->
-                    case Mode of
-                        v2 -> {bin, sshrpc_etf:denied_v2(Id, MT, FT, Ar)};
-                        v1 -> {bin, sshrpc_etf:denied_v1(MT, FT, Ar)}
+                M =:= false ->
+                    {bin, denied_bin(Mode, Id, MT, FT, Ar)};
+                F =:= false ->
+                    case allowed(M, '*', Ar, St) of
+                        true -> {bin, undef_bin(Mode, Id, MT, FT, Args)};
+                        false -> {bin, denied_bin(Mode, Id, MT, FT, Ar)}
                     end;
                 true ->
                     case allowed(M, F, Ar, St) of
                         false -> {refused, {sshrpc_denied, {M, F, Ar}}};
                         true ->
                             case exported(M, F, Ar) of
-                                false -> {raised, {undef, [{M, F, Ar, []}]}};
+                                false -> {raised, {undef, [{M, F, Args, []}]}};
                                 true -> {bad, Why}
                             end
                     end
@@ -320,6 +329,12 @@ unknown_atoms(Mode, Id, MT, FT, Ar, Why, St) ->
         {v1, {raised, R}} -> v1_queue({answer, v1_fail({exec_badrpc, {'EXIT', R}})}, St);
         {v1, {bad, W}} -> v1_queue({exec_error, {badframe, W}}, St)
     end.
+
+denied_bin(v2, Id, MT, FT, Ar) -> sshrpc_etf:denied_v2(Id, MT, FT, Ar);
+denied_bin(v1, _, MT, FT, Ar) -> sshrpc_etf:denied_v1(MT, FT, Ar).
+
+undef_bin(v2, Id, MT, FT, Args) -> sshrpc_etf:undef_v2(Id, MT, FT, Args);
+undef_bin(v1, _, MT, FT, Args) -> sshrpc_etf:undef_v1(MT, FT, Args).
 
 exported(M, F, Ar) ->
     _ = code:ensure_loaded(M),
@@ -338,7 +353,7 @@ refusal(M, F, A, St) ->
     end.
 
 allowed(M, F, Ar, #st{o = #opts{exports = E, policy = P}, user = User}) ->
-    (maps:is_key({M, F, Ar}, E) orelse maps:is_key({M, '*'}, E))
+    ((F =/= '*' andalso maps:is_key({M, F, Ar}, E)) orelse maps:is_key({M, '*'}, E))
         andalso (try P(User, M, F, Ar) of
                      allow -> true;
                      _ -> false

@@ -1,7 +1,7 @@
 %% Functions the tests export through the subsystem.
 -module(sshrpc_test_funs).
 -export([echo/1, sleep/1, sleep_then_mark/2, notify/2, raise/1, exit_with/1, throw_it/1,
-         secret/0, big/1]).
+         secret/0, big/1, mark/1, marked/1]).
 
 echo(X) -> X.
 
@@ -21,3 +21,8 @@ throw_it(V) -> throw(V).
 secret() -> leaked.
 
 big(N) -> binary:copy(<<"x">>, N).
+
+%% A mark another connection can read: how a test sees that a cast ran.
+mark(Key) -> persistent_term:put({?MODULE, Key}, true), ok.
+
+marked(Key) -> persistent_term:get({?MODULE, Key}, false).

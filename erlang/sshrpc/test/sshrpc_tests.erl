@@ -287,7 +287,7 @@ raw_v1_seed_shapes(Ctx) ->
                   {answer, {{exec_badrpc, {'EXIT', {undef, [{?F, nosuch, [], []}]}}}, -1}},
                   {answer, {{exec_badrpc, {'EXIT', {badarg, [{?F, raise, 1, []}]}}}, -1}},
                   {answer, {{exec_error, {mfa, {"lists", seq, []}}}, -1}},
-                  {answer, {{exec_error, {badframe, <<"not a term this node decodes safely (malformed, or an atom it does not have)">>}}, -1}}],
+                  {answer, {{exec_error, {badframe, <<"an atom this node does not have, or a malformed term (binary_to_term safe)">>}}, -1}}],
                  recv_n(R, 7)),
     %% A hello after the first frame is not a hello: the channel stays v1.
     send_term(R, {sshrpc_hello, 2, #{}}),
@@ -338,15 +338,24 @@ raw_unknown_atoms(Ctx) ->
     send_bin(R, Call(2, Unknown, <<"f">>, <<108, 1:32, 97, 1, 106>>)),
     send_bin(R, Call(3, <<"sshrpc_test_funs">>, <<"echo">>, <<108, 1:32, (Atom(Unknown))/binary, 106>>)),
     send_bin(R, Call(4, <<"lists">>, <<"reverse">>, <<108, 1:32, (Atom(Unknown))/binary, 106>>)),
-    ?assertEqual([{1, {sshrpc_denied, {?F, Unknown, 0}}},
+    send_bin(R, Call(5, <<"lists">>, Unknown, <<108, 1:32, 97, 1, 106>>)),
+    ?assertEqual([{1, {'EXIT', {undef, [{?F, Unknown, [], []}]}}},
                   {2, {sshrpc_denied, {Unknown, f, 1}}},
-                  {3, {badrequest, <<"not a term this node decodes safely (malformed, or an atom it does not have)">>}},
-                  {4, {sshrpc_denied, {lists, reverse, 1}}}],
-                 [{Id, fix(Reason, Unknown)} || {reply, Id, error, Reason} <- recv_n(R, 4)]),
+                  {3, {badrequest, <<"an atom this node does not have, or a malformed term (binary_to_term safe)">>}},
+                  {4, {sshrpc_denied, {lists, reverse, 1}}},
+                  {5, {sshrpc_denied, {lists, Unknown, 1}}}],
+                 [{Id, fix(Reason, Unknown)} || {reply, Id, error, Reason} <- recv_n(R, 5)]),
+    %% v1 requests on the v2 channel: answered in the v1 shape.
+    send_bin(R, <<131, 104, 2, (Atom(<<"mfa">>))/binary, 104, 3, (Atom(<<"sshrpc_test_funs">>))/binary,
+                  (Atom(Unknown))/binary, 106>>),
+    ?assertEqual({answer, {{exec_badrpc, {'EXIT', {undef, [{?F, Unknown, [], []}]}}}, -1}},
+                 fix(recv(R), Unknown)),
     close_raw(R).
 
 %% The unknown name decodes as an atom here (the test decodes without [safe]); compare as text.
 fix({sshrpc_denied, {M, F, A}}, U) -> {sshrpc_denied, {text(M, U), text(F, U), A}};
+fix({'EXIT', {undef, [{M, F, A, L}]}}, U) -> {'EXIT', {undef, [{M, text(F, U), A, L}]}};
+fix({answer, {{exec_badrpc, E}, -1}}, U) -> {answer, {{exec_badrpc, fix(E, U)}, -1}};
 fix(R, _) -> R.
 
 text(A, U) -> case atom_to_binary(A) of U -> U; _ -> A end.
@@ -374,11 +383,13 @@ raw_hello_and_eof(Ctx) ->
 %%---------------------------------------------------------------- pieces
 
 peek_test() ->
-    ?assertEqual({call, 5, <<"m">>, <<"f">>, 2}, sshrpc_etf:peek(term_to_binary({call, 5, m, f, [a, b], infinity}))),
-    ?assertEqual({call, 300, <<"m">>, <<"f">>, 3}, sshrpc_etf:peek(term_to_binary({call, 300, m, f, "abc", 1}))),
-    ?assertEqual({mfa, <<"m">>, <<"f">>, 0}, sshrpc_etf:peek(term_to_binary({mfa, {m, f, []}}))),
-    ?assertEqual({mfa, <<"m">>, <<"f">>, 1}, sshrpc_etf:peek(term_to_binary({mfa, m, f, [x]}))),
-    ?assertEqual({cast, <<"m">>, <<"é"/utf8>>, 0}, sshrpc_etf:peek(term_to_binary({cast, m, 'é', []}))),
+    {call, 5, <<"m">>, <<"f">>, 2, A1} = sshrpc_etf:peek(term_to_binary({call, 5, m, f, [a, b], infinity})),
+    ?assertMatch({[a, b], _}, binary_to_term(A1, [used])),
+    {call, 300, <<"m">>, <<"f">>, 3, A2} = sshrpc_etf:peek(term_to_binary({call, 300, m, f, "abc", 1})),
+    ?assertMatch({"abc", _}, binary_to_term(A2, [used])),
+    ?assertMatch({mfa, <<"m">>, <<"f">>, 0, _}, sshrpc_etf:peek(term_to_binary({mfa, {m, f, []}}))),
+    ?assertMatch({mfa, <<"m">>, <<"f">>, 1, _}, sshrpc_etf:peek(term_to_binary({mfa, m, f, [x]}))),
+    ?assertMatch({cast, <<"m">>, <<"é"/utf8>>, 0, _}, sshrpc_etf:peek(term_to_binary({cast, m, 'é', []}))),
     ?assertEqual({id, 7}, sshrpc_etf:peek(term_to_binary({spawn, 7, m, f, []}))),
     ?assertEqual({id, 1 bsl 40}, sshrpc_etf:peek(term_to_binary({call, 1 bsl 40, "m", f, [], 1}))),
     ?assertEqual(unreadable, sshrpc_etf:peek(<<131, 104>>)),
