@@ -1,7 +1,7 @@
 %% Functions the tests export through the subsystem.
 -module(sshrpc_test_funs).
 -export([echo/1, sleep/1, sleep_then_mark/2, notify/2, raise/1, exit_with/1, throw_it/1,
-         secret/0, big/1, mark/1, marked/1]).
+         secret/0, big/1, mark/1, marked/1, mark_then_sleep/2]).
 
 echo(X) -> X.
 
@@ -26,3 +26,6 @@ big(N) -> binary:copy(<<"x">>, N).
 mark(Key) -> persistent_term:put({?MODULE, Key}, true), ok.
 
 marked(Key) -> persistent_term:get({?MODULE, Key}, false).
+
+%% Marks that it started, then sleeps: a test waits for the mark before dropping the connection.
+mark_then_sleep(Key, Ms) -> mark(Key), sleep(Ms).
