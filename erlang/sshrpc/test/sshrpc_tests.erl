@@ -25,7 +25,8 @@ setup() ->
               {policy, fun("bob", ?F, sleep, _) -> deny; (_, _, _, _) -> allow end},
               {max_in_flight, 64}, {max_frame, 100000}]),
     {ok, D} = ssh:daemon({127, 0, 0, 1}, 0, [{system_dir, Sys}, {user_dir, User},
-                                            {subsystems, [Spec]}, {nodelay, true}]),
+                                            {subsystems, [Spec]}, {nodelay, true},
+                                            {shell, disabled}, {exec, disabled}]),
     {ok, Info} = ssh:daemon_info(D),
     {port, Port} = lists:keyfind(port, 1, Info),
     #{daemon => D, port => Port, user_dir => User, sys => Sys, dir => Dir}.

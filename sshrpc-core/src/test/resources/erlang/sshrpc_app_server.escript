@@ -19,6 +19,7 @@ main([Ebin, SysDir, UserDir | Rest]) ->
     {ok, Ref} = ssh:daemon({127, 0, 0, 1}, Port,
                            [{system_dir, SysDir}, {user_dir, UserDir},
                             {auth_methods, "publickey"}, {nodelay, true},
+                            {shell, disabled}, {exec, disabled},
                             {subsystems, [{Name, Handler}, {"sshrpc", Handler}]}]),
     {ok, Info} = ssh:daemon_info(Ref),
     {port, Bound} = lists:keyfind(port, 1, Info),
