@@ -246,13 +246,13 @@ request({mfa, M, F, A} = Req, St) ->
 request(Other, #st{mode = v1} = St) ->
     v1_queue({exec_error, Other}, St);
 request({call, Id, M, F, A, T}, #st{mode = v2} = St)
-  when is_integer(Id), Id >= 0, is_atom(M), is_atom(F), is_list(A),
+  when is_integer(Id), Id >= 0, is_atom(M), is_atom(F), length(A) >= 0,
        T =:= infinity orelse (is_integer(T) andalso T >= 0) ->
     case maps:is_key(Id, St#st.ids) of
         true -> out(v2_error(Id, {badrequest, <<"duplicate id">>}), St);
         false -> v2_call(Id, M, F, A, T, St)
     end;
-request({cast, M, F, A}, #st{mode = v2} = St) when is_atom(M), is_atom(F), is_list(A) ->
+request({cast, M, F, A}, #st{mode = v2} = St) when is_atom(M), is_atom(F), length(A) >= 0 ->
     case refusal(M, F, A, St) of
         ok when map_size(St#st.calls) < St#st.o#opts.max_in_flight ->
             start(cast, none, M, F, A, St#st.o#opts.call_timeout, St);
@@ -383,7 +383,8 @@ v2_error(Id, Reason) -> term_to_binary({reply, Id, error, Reason}).
 
 %%---------------------------------------------------------------- v1
 
-v1(M, F, A, _Req, St) when is_atom(M), is_atom(F), is_list(A) ->
+%% length(A) >= 0 in a guard: A is a proper list (an improper one fails the guard).
+v1(M, F, A, _Req, St) when is_atom(M), is_atom(F), length(A) >= 0 ->
     v1_queue({call, M, F, A}, St);
 v1(_M, _F, _A, Req, St) ->
     %% The seed applied anything; we answer a request that is not a call as it answered
@@ -431,6 +432,8 @@ start(Kind, Id, M, F, A, Timeout, #st{o = O, reply_max = Max} = St) ->
     Pid ! {sshrpc_ref, Ref},
     TRef = case Timeout of
                infinity -> none;
+               %% Over 49 days is as good as infinity, and within what timers take.
+               _ when Timeout > 16#FFFFFFFF -> none;
                _ -> erlang:start_timer(Timeout, self(), {deadline, Ref})
            end,
     Ids = case Kind of v2 -> maps:put(Id, Ref, St#st.ids); _ -> St#st.ids end,

@@ -281,6 +281,7 @@ raw_v1_seed_shapes(Ctx) ->
     send_term(R, {mfa, {?F, nosuch, []}}),
     send_term(R, {mfa, {?F, raise, [badarg]}}),
     send_term(R, {mfa, {"lists", seq, []}}),
+    send_term(R, {mfa, {lists, seq, [1 | 2]}}),
     send_bin(R, <<131, 200, 1, 2>>),
     ?assertEqual([{answer, {{binary:copy(<<"y">>, 3000), x}, 0}},
                   {answer, {{exec_error, hello}, -1}},
@@ -288,8 +289,9 @@ raw_v1_seed_shapes(Ctx) ->
                   {answer, {{exec_badrpc, {'EXIT', {undef, [{?F, nosuch, [], []}]}}}, -1}},
                   {answer, {{exec_badrpc, {'EXIT', {badarg, [{?F, raise, 1, []}]}}}, -1}},
                   {answer, {{exec_error, {mfa, {"lists", seq, []}}}, -1}},
+                  {answer, {{exec_error, {mfa, {lists, seq, [1 | 2]}}}, -1}},
                   {answer, {{exec_error, {badframe, <<"an atom this node does not have, or a malformed term (binary_to_term safe)">>}}, -1}}],
-                 recv_n(R, 7)),
+                 recv_n(R, 8)),
     %% A hello after the first frame is not a hello: the channel stays v1.
     send_term(R, {sshrpc_hello, 2, #{}}),
     ?assertEqual({answer, {{exec_error, {sshrpc_hello, 2, #{}}}, -1}}, recv(R)),
@@ -314,7 +316,12 @@ raw_v2_limits_and_unserved(Ctx) ->
                                 {error, badrequest, {send, self(), x}, {frame, 69}},
                                 {reply, 100, error, overloaded}, {reply, 101, error, overloaded}]),
                  lists:sort(Replies)),
-    %% Room again: deadline and cancel stop running calls.
+    %% Room again. An improper argument list is a bad request; a deadline past 2^32 ms is none.
+    send_term(R, {call, 203, ?F, echo, [a | b], 1000}),
+    ?assertEqual({reply, 203, error, {badrequest, {call, 203, ?F, echo, [a | b], 1000}}}, recv(R)),
+    send_term(R, {call, 204, ?F, echo, [x], 1 bsl 40}),
+    ?assertEqual({reply, 204, ok, x}, recv(R)),
+    %% Deadline and cancel stop running calls.
     send_term(R, {call, 200, ?F, sleep, [2000], 50}),
     send_term(R, {call, 201, ?F, sleep, [2000], infinity}),
     send_term(R, {cancel, 201}),
