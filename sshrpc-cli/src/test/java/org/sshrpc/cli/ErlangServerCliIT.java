@@ -102,6 +102,22 @@ class ErlangServerCliIT {
   }
 
   @Test
+  void castRunsOnTheErlangNode() throws Exception {
+    List<String> args = new ArrayList<>(List.of("cast", "-i", key.toString(), "--known-hosts", knownHosts.toString()));
+    args.addAll(List.of(node(server), "sshrpc_test_funs:mark(42)"));
+    String[] r = run(args.toArray(new String[0]));
+    assertEquals("0", r[0], r[1] + r[2]);
+    boolean marked = false;
+    for (int i = 0; i < 100 && !marked; i++) {
+      marked = call(knownHosts, node(server), "sshrpc_test_funs:marked(42)")[1].equals("true\n");
+      if (!marked) {
+        Thread.sleep(50);
+      }
+    }
+    assertTrue(marked, "the cast did not run");
+  }
+
+  @Test
   void multicallReportsEachNode() throws Exception {
     int closed;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
