@@ -52,7 +52,7 @@ checks(Target, Port, Opts) ->
           expect(lists:seq(1, 10000), window(C, EM, EF, 1, 10000, 64, queue:new(), []))
       end},
      {out_of_order, fun() ->
-          Slow = sshrpc:send_request(C, SM, SF, [300]),
+          Slow = sshrpc:send_request(C, SM, SF, [3000]),
           Fast = sshrpc:send_request(C, EM, EF, [<<"fast">>]),
           expect({response, <<"fast">>}, sshrpc:wait_response(Fast, 5000)),
           expect(no_response, sshrpc:wait_response(Slow, 0)),
