@@ -305,12 +305,21 @@ pump(S) ->
 %%---------------------------------------------------------------- receiving
 
 frames(#s{buf = <<Len:32, Body:Len/binary, Rest/binary>>} = S) when Len =< S#s.max_frame ->
-    frames(pump(message(decode(Body, S), S#s{buf = Rest})));
+    try decode(Body, S) of
+        Term -> frames(pump(message(Term, S#s{buf = Rest})))
+    catch
+        error:badarg ->
+            %% Undecodable (or, with safe_decode, an atom this node lacks): the calls in flight
+            %% cannot be matched to their replies any more.
+            logger:warning("sshrpc: undecodable frame of ~b bytes from the server; closing", [Len]),
+            down(S),
+            exit(normal)
+    end;
 frames(#s{buf = <<Len:32, _/binary>>, max_frame = Max} = S) when Len > Max ->
     %% A frame we will not hold: the connection cannot be resynchronised.
-    self() ! {ssh_cm, S#s.cm, {closed, S#s.ch}},
     logger:warning("sshrpc: server frame of ~b bytes is over max_frame ~b; closing", [Len, Max]),
-    S#s{buf = <<>>};
+    down(S),
+    exit(normal);
 frames(S) ->
     S.
 

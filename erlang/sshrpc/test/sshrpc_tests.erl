@@ -83,7 +83,12 @@ errors_map_like_erpc(Ctx) ->
     ?assertError({erpc, badarg}, sshrpc:call(C, "lists", seq, [1, 2])),
     %% The channel keeps serving after every failure.
     ?assertEqual([1, 2], sshrpc:call(C, lists, seq, [1, 2])),
-    sshrpc:close(C).
+    sshrpc:close(C),
+    %% The client's max_frame, told in its hello, bounds the server's replies.
+    Small = connect(Ctx, [{max_frame, 1000}]),
+    ?assertError({erpc, {reply_too_large, 5023, 1000}}, sshrpc:call(Small, ?F, big, [5000])),
+    ?assertEqual(900, byte_size(sshrpc:call(Small, ?F, big, [900]))),
+    sshrpc:close(Small).
 
 deadline_kills_the_call(Ctx) ->
     C = connect(Ctx),
