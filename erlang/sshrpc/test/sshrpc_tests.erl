@@ -20,6 +20,11 @@ setup() ->
     Pub = write_key(filename:join(User, "id_ecdsa")),
     ok = file:write_file(filename:join(User, "authorized_keys"),
                          ssh_file:encode([{Pub, [{comment, "eunit"}]}], auth_keys)),
+    {ok, Seed} = ssh:daemon({127, 0, 0, 1}, 0, [{system_dir, Sys}, {user_dir, User},
+                                              {subsystems, [{"sshrpc@k2r.org", {sshrpc_seed_v1, []}}]},
+                                              {shell, disabled}, {exec, disabled}]),
+    {ok, SeedInfo} = ssh:daemon_info(Seed),
+    {port, SeedPort} = lists:keyfind(port, 1, SeedInfo),
     Spec = sshrpc:subsystem_spec(
              [{exports, [{?F, '*'}, {lists, seq, 2}]},
               {policy, fun("bob", ?F, sleep, _) -> deny; (_, _, _, _) -> allow end},
@@ -29,10 +34,12 @@ setup() ->
                                             {shell, disabled}, {exec, disabled}]),
     {ok, Info} = ssh:daemon_info(D),
     {port, Port} = lists:keyfind(port, 1, Info),
-    #{daemon => D, port => Port, user_dir => User, sys => Sys, dir => Dir}.
+    #{daemon => D, port => Port, user_dir => User, sys => Sys, dir => Dir,
+      seed => Seed, seed_port => SeedPort}.
 
-cleanup(#{daemon := D, dir := Dir}) ->
+cleanup(#{daemon := D, seed := Seed, dir := Dir}) ->
     ssh:stop_daemon(D),
+    ssh:stop_daemon(Seed),
     os:cmd("rm -rf '" ++ Dir ++ "'").
 
 write_key(Path) ->
@@ -55,7 +62,7 @@ all_test_() ->
           || T <- [v2_call, errors_map_like_erpc, deadline_kills_the_call,
                    receive_response_timeout_cancels, cast_runs, pipelined_10000_in_order,
                    request_collections, multicall_mixed, policy_per_user,
-                   v1_client_fallback_mode, dropped_connection, close_fails_pending,
+                   v1_client_fallback_mode, falls_back_to_v1_against_the_seed, dropped_connection, close_fails_pending,
                    raw_v1_seed_shapes, raw_v2_limits_and_unserved, raw_unknown_atoms,
                    raw_frame_too_large, raw_hello_and_eof]]
      end}.
@@ -184,6 +191,20 @@ v1_client_fallback_mode(Ctx) ->
     ?assertEqual(42, sshrpc:call(C, ?F, echo, [42], 5000)),
     Rs = [sshrpc:send_request(C, ?F, echo, [I]) || I <- lists:seq(1, 200)],
     ?assertEqual(lists:seq(1, 200), [sshrpc:receive_response(R, 5000) || R <- Rs]),
+    sshrpc:close(C).
+
+%% The seed's server answers the hello {answer, {{exec_error, Hello}, -1}}: the client stays v1.
+falls_back_to_v1_against_the_seed(#{seed_port := SeedPort} = Ctx) ->
+    C = connect(Ctx#{port := SeedPort}),
+    ?assertMatch(#{version := 1}, sshrpc:info(C)),
+    ?assertEqual(lists:seq(1, 10), sshrpc:call(C, lists, seq, [1, 10])),
+    ?assertError({exception, undef, [{?F, nosuch, [], _} | _]}, sshrpc:call(C, ?F, nosuch, [])),
+    ?assertError({exception, badarg, [{?F, raise, 1, _} | _]}, sshrpc:call(C, ?F, raise, [badarg])),
+    Rs = [sshrpc:send_request(C, ?F, echo, [I]) || I <- lists:seq(1, 100)],
+    ?assertEqual(lists:seq(1, 100), [sshrpc:receive_response(R, 5000) || R <- Rs]),
+    ok = sshrpc:cast(C, ?F, echo, [cast]),
+    ?assertEqual(after_cast, sshrpc:call(C, ?F, echo, [after_cast], 5000)),
+    ?assertEqual([{ok, 6}], sshrpc:multicall([C], lists, sum, [[1, 2, 3]], 5000)),
     sshrpc:close(C).
 
 dropped_connection(#{port := Port} = Ctx) ->
