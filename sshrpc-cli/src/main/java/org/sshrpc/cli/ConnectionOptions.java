@@ -139,7 +139,14 @@ final class ConnectionOptions {
    */
   RpcClient.Builder clientBuilder(Duration connectTimeout) {
     ClientLogging.configure(verbose.length);
-    RpcClient.Builder b = RpcClient.builder().sshConfig(configPath());
+    Path config = configPath();
+    if (configFile != null && config != null && !java.nio.file.Files.isRegularFile(config)) {
+      // As ssh: a file named with -F must exist (only the default ~/.ssh/config is optional).
+      throw new java.io.UncheckedIOException(
+          "Can't open user config file " + config + ": No such file or directory",
+          new java.nio.file.NoSuchFileException(config.toString()));
+    }
+    RpcClient.Builder b = RpcClient.builder().sshConfig(config);
     for (String o : options()) {
       try {
         b.sshOption(o);
