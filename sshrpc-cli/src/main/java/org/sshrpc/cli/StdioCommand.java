@@ -30,7 +30,9 @@ import picocli.CommandLine.Option;
           + " --trust-ssh-user-auth (and ExposeAuthInfo yes), else key= policy rules never match.",
       "Stdout carries only frames. Logs and the audit trail go to --log-file; without it only"
           + " warnings go to stderr, which sshd passes to the client.",
-      "Exit 0 after the client closed the channel; 1 on a protocol error; 2 outside sshd."
+      "Exit 0 after the client closed the channel; 1 on a protocol error; 2 outside sshd;"
+          + " 78 when its configuration (e.g. --policy FILE) is missing or wrong: the reason goes to"
+          + " the log and, on stderr, to the client."
     })
 final class StdioCommand implements Callable<Integer> {
   @Option(
@@ -96,22 +98,32 @@ final class StdioCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    // sshd's stderr pipe: extended data on the client's channel, kept for start-up failures.
+    PrintStream channelErr = System.err;
     if (logFile == null) {
       quietStderrLogging();
     } else {
       try {
         System.setErr(new PrintStream(new FileOutputStream(logFile.toFile(), true), true, "UTF-8"));
       } catch (IOException e) {
-        spec.commandLine().getErr().println("sshrpc stdio: " + Cli.oneLine(e));
-        return StdioServer.EXIT_ENVIRONMENT;
+        spec.commandLine().getErr().println("sshrpc stdio: cannot open --log-file " + Cli.describe(e));
+        return Main.CONFIG;
       }
     }
     RpcService service;
     try {
       service = service().build();
     } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
-      System.err.println("sshrpc stdio: " + Cli.oneLine(e));
-      return StdioServer.EXIT_ENVIRONMENT;
+      // Said twice on purpose: in the log (the operator's record, in the log's format) and on the
+      // channel's stderr, which sshd sends to the client, whose error then names the cause
+      // instead of "connection lost".
+      String why = "sshrpc stdio: " + Cli.describe(e);
+      if (logFile != null) {
+        org.slf4j.LoggerFactory.getLogger(StdioCommand.class).error("{}", why);
+      }
+      channelErr.println(why);
+      channelErr.flush();
+      return Main.CONFIG;
     }
     try {
       return StdioServer.builder()

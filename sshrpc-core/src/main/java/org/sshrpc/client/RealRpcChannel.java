@@ -119,14 +119,16 @@ final class RealRpcChannel implements RpcChannel {
     ChannelSubsystem ch = session.createSubsystemChannel(SUBSYSTEM);
     RealRpcChannel rc = new RealRpcChannel(rt, ch, peer);
     ch.setOut(rc.new Inbound());
-    ch.setErr(OutputStream.nullOutputStream()); // extended data carries no RPC
+    StderrTail stderr = new StderrTail(); // extended data carries no RPC, only a failing server's reason
+    ch.setErr(stderr);
     ch.addChannelListener(
         new ChannelListener() {
           @Override
           public void channelClosed(Channel c, Throwable reason) {
             rc.closeWith(
                 Replies.unavailable(
-                    "connection to " + peer + " lost" + (reason == null ? "" : ": " + reason.getMessage()),
+                    "connection to " + peer + " lost" + (reason == null ? "" : ": " + reason.getMessage())
+                        + stderr.suffix(),
                     reason));
           }
         });

@@ -113,7 +113,7 @@ class PreAuthIT {
   }
 
   private List<String> lines(String event) {
-    return audit.stream().filter(l -> l.contains(" " + event + " ")).collect(Collectors.toList());
+    return audit.stream().filter(l -> (" " + l).contains(" " + event + " ")).collect(Collectors.toList());
   }
 
   @Test
