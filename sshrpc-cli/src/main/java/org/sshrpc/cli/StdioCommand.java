@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
           + " warnings go to stderr, which sshd passes to the client.",
       "Exit 0 after the client closed the channel; 1 on a protocol error; 2 outside sshd;"
           + " 78 when its configuration (e.g. --policy FILE) is missing or wrong: the reason goes to"
-          + " the log and, on stderr, to the client."
+          + " the log, to stderr and, as a channel error, to the client."
     })
 final class StdioCommand implements Callable<Integer> {
   @Option(
@@ -114,15 +114,19 @@ final class StdioCommand implements Callable<Integer> {
     try {
       service = service().build();
     } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
-      // Said twice on purpose: in the log (the operator's record, in the log's format) and on the
-      // channel's stderr, which sshd sends to the client, whose error then names the cause
-      // instead of "connection lost".
+      // Said on purpose in three places: in the log (the operator's record, in the log's format),
+      // on stderr (a person running it by hand), and to the client as a channel error answering
+      // its first frame, so that its error names the cause instead of "connection lost"
+      // (OpenSSH's sshd does not forward a subsystem's stderr).
       String why = "sshrpc stdio: " + Cli.describe(e);
       if (logFile != null) {
         org.slf4j.LoggerFactory.getLogger(StdioCommand.class).error("{}", why);
       }
       channelErr.println(why);
       channelErr.flush();
+      if (System.getenv("SSH_CONNECTION") != null) { // a client is at the other end (sshd sets it)
+        StdioRefusal.answer(System.in, System.out, why);
+      }
       return Main.CONFIG;
     }
     try {

@@ -119,16 +119,14 @@ final class RealRpcChannel implements RpcChannel {
     ChannelSubsystem ch = session.createSubsystemChannel(SUBSYSTEM);
     RealRpcChannel rc = new RealRpcChannel(rt, ch, peer);
     ch.setOut(rc.new Inbound());
-    StderrTail stderr = new StderrTail(); // extended data carries no RPC, only a failing server's reason
-    ch.setErr(stderr);
+    ch.setErr(OutputStream.nullOutputStream()); // extended data carries no RPC
     ch.addChannelListener(
         new ChannelListener() {
           @Override
           public void channelClosed(Channel c, Throwable reason) {
             rc.closeWith(
                 Replies.unavailable(
-                    "connection to " + peer + " lost" + (reason == null ? "" : ": " + reason.getMessage())
-                        + stderr.suffix(),
+                    "connection to " + peer + " lost" + (reason == null ? "" : ": " + reason.getMessage()),
                     reason));
           }
         });
@@ -196,6 +194,12 @@ final class RealRpcChannel implements RpcChannel {
     } else if (isV1Refusal(reply)) {
       permits = new Semaphore(1);
       version = 1;
+    } else if (reply instanceof ErlTuple
+        && (((ErlTuple) reply).isTagged("error", 3) || ((ErlTuple) reply).isTagged("error", 4))) {
+      // A channel error instead of a hello: the server cannot serve (e.g. sshrpc stdio whose
+      // configuration is wrong: its detail names the file and the reason).
+      ErlTuple e = (ErlTuple) reply;
+      throw new IOException("the server refused the channel (" + Replies.brief(e.get(1)) + "): " + Replies.text(e.get(2)));
     } else {
       throw new IOException("unexpected reply to sshrpc_hello from " + peer + ": " + Replies.brief(reply));
     }
