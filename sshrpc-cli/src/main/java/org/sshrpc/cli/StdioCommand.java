@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
       "The user comes from USER (as sshd sets it); the key from SSH_USER_AUTH only with"
           + " --trust-ssh-user-auth (and ExposeAuthInfo yes), else key= policy rules never match.",
       "Stdout carries only frames. Logs and the audit trail go to --log-file; without it only"
-          + " warnings go to stderr, which sshd passes to the client.",
+          + " warnings go to stderr (which OpenSSH's sshd discards for a subsystem).",
       "Exit 0 after the client closed the channel; 1 on a protocol error; 2 outside sshd;"
           + " 78 when its configuration (e.g. --policy FILE) is missing or wrong: the reason goes to"
           + " the log, to stderr and, as a channel error, to the client."
@@ -61,7 +61,7 @@ final class StdioCommand implements Callable<Integer> {
       names = "--log-file",
       paramLabel = "FILE",
       description = "Append logs, including the sshrpc.audit lines, to FILE. Without it only warnings"
-          + " and errors go to stderr, which sshd sends to the client as extended data.")
+          + " and errors go to stderr (which OpenSSH's sshd discards for a subsystem).")
   Path logFile;
 
   /** {@code --limits FILE}, {@code --limit KEY=VALUE}: the channel and decoder limits (docs/cli.md). */
