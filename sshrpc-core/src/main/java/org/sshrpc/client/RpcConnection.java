@@ -25,6 +25,19 @@ public interface RpcConnection extends RpcChannel {
    */
   <T> T proxy(Class<T> iface);
 
+  /**
+   * A typed proxy, as {@link #proxy(Class)}, whose every call is made with {@code options}: give
+   * it a {@linkplain CallOptions#withCallTimeout call timeout} so that each call gets its own
+   * deadline (an absolute deadline in {@code options} bounds all its calls together).
+   *
+   * @param <T> the interface
+   * @param iface the interface, annotated with {@link RemoteModule}
+   * @param options the options of every call through the proxy
+   * @return the proxy
+   * @throws IllegalArgumentException naming the first method that cannot be mapped
+   */
+  <T> T proxy(Class<T> iface, CallOptions options);
+
   /** Closes the session and every channel on it. */
   @Override
   void close();
