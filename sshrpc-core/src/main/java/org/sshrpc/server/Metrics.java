@@ -98,7 +98,7 @@ public final class Metrics {
       return RAISED;
     }
 
-    /** Whether a call with this outcome reached an exported function (so its name may be a label). */
+    /** {@return whether a call with this outcome reached an exported function (so its name may be a label)} */
     boolean resolved() {
       return this == OK || this == RAISED || this == TIMEOUT || this == CANCELLED
           || this == NOCONNECTION;
@@ -113,7 +113,7 @@ public final class Metrics {
     this.meters = meters;
   }
 
-  /** Returns metrics that record nothing; {@link #scrape()} then returns an empty string. */
+  /** {@return metrics that record nothing} {@link #scrape()} then returns an empty string. */
   public static Metrics none() {
     return NONE;
   }
@@ -121,6 +121,7 @@ public final class Metrics {
   /**
    * Returns a builder; by default it records into a new Prometheus registry.
    *
+   * @return a new builder
    * @throws IllegalStateException if Micrometer or its Prometheus registry is not on the class
    *     path (they are optional dependencies of sshrpc-core)
    */
@@ -148,7 +149,7 @@ public final class Metrics {
     }
   }
 
-  /** Whether this instance records anything. */
+  /** {@return whether this instance records anything} */
   public boolean enabled() {
     return meters != null;
   }

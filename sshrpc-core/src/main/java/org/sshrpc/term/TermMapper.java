@@ -77,6 +77,8 @@ public final class TermMapper {
   /**
    * The term for {@code value}.
    *
+   * @param value a value of a mapped type
+   * @return its term
    * @throws TermMappingException if the value, or something inside it, has no mapping
    */
   public static Term toTerm(Object value) {
@@ -160,6 +162,10 @@ public final class TermMapper {
   /**
    * The Java value of type {@code type} for term {@code t}.
    *
+   * @param <T> the type
+   * @param t the term
+   * @param type the type to read it as
+   * @return the value
    * @throws TermMappingException if the term does not fit the type, or the type has no mapping
    */
   public static <T> T fromTerm(Term t, Class<T> type) {
@@ -173,6 +179,9 @@ public final class TermMapper {
    * The Java value of the (possibly generic) {@code type} for term {@code t}, e.g. {@code
    * List<Long>} or {@code Map<String, Long>} from a method signature.
    *
+   * @param t the term
+   * @param type the type to read it as
+   * @return the value
    * @throws TermMappingException if the term does not fit the type, or the type has no mapping
    */
   public static Object fromTerm(Term t, Type type) {
@@ -184,6 +193,7 @@ public final class TermMapper {
    * Checks that {@code type} has a mapping, so a proxy or module can fail when it is built rather
    * than at the first call.
    *
+   * @param type the type
    * @throws TermMappingException naming the first unsupported type
    */
   public static void checkSupported(Type type) {
