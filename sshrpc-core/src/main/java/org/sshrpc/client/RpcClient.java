@@ -75,6 +75,7 @@ public final class RpcClient implements AutoCloseable {
   private final ExecutorService ownedCallbackExecutor;
   private final ScheduledThreadPoolExecutor scheduler;
   private final ExecutorService multicallExecutor;
+  private final InterceptorChain interceptorChain;
 
   private RpcClient(Builder b) {
     this.identityFiles = List.copyOf(b.identityFiles);
@@ -89,6 +90,7 @@ public final class RpcClient implements AutoCloseable {
     this.defaultUser = b.defaultUser;
     this.bindAddress = b.bindAddress;
     this.reconnectPolicy = b.reconnectPolicy;
+    this.interceptorChain = new InterceptorChain(b.interceptors, b.defaultDeadline);
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("sshrpc-timer"));
     scheduler.setRemoveOnCancelPolicy(true);
     Executor callbacks = b.callbackExecutor;
@@ -135,6 +137,11 @@ public final class RpcClient implements AutoCloseable {
     }
     c.start();
     this.ssh = c;
+  }
+
+  /** The interceptors and default deadline every connection applies to its calls. */
+  InterceptorChain interceptorChain() {
+    return interceptorChain;
   }
 
   /** A builder with secure defaults. */
@@ -538,6 +545,9 @@ public final class RpcClient implements AutoCloseable {
     private int maxProtocolVersion = 2;
     private TermLimits termLimits = TermLimits.DEFAULT;
     private Duration serverDeadlineGrace = Duration.ofMillis(200);
+    // Call interception (interceptor, defaultDeadline):
+    private final List<ClientInterceptor> interceptors = new ArrayList<>();
+    private Duration defaultDeadline;
 
     private Builder() {}
 
@@ -704,6 +714,37 @@ public final class RpcClient implements AutoCloseable {
         throw new IllegalArgumentException("negative grace: " + grace);
       }
       this.serverDeadlineGrace = grace;
+      return this;
+    }
+
+    // --- Call interception: what runs around every call (interceptors, default deadline). ---
+
+    /**
+     * Adds an interceptor run around every call of this client's connections; the first added
+     * runs outermost. See {@link ClientInterceptor}.
+     *
+     * @param interceptor the interceptor
+     * @return this builder
+     */
+    public Builder interceptor(ClientInterceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /**
+     * The deadline of every call whose {@link CallOptions} have none (neither a deadline nor a
+     * call timeout): {@code timeout} after the call starts. Applies to calls on connections,
+     * their extra channels and typed proxies. Default: none, such calls wait as long as the
+     * server takes (a v2 server bounds them by its own default call timeout).
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder defaultDeadline(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("default deadline must be positive: " + timeout);
+      }
+      this.defaultDeadline = timeout;
       return this;
     }
 
