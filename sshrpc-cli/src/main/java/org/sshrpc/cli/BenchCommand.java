@@ -98,12 +98,12 @@ final class BenchCommand implements Callable<Integer> {
 
   /** Parses {@code args} as {@link LoadCommand} options, with the same error and help handling. */
   private int runLoad(List<String> args) {
-    CommandLine load = loadCommandLine(spec.commandLine().getOut(), spec.commandLine().getErr());
+    CommandLine load = loadCommandLine(spec.commandLine().getOut(), spec.commandLine().getErr(), new LoadCommand());
     return load.execute(args.toArray(new String[0]));
   }
 
-  static CommandLine loadCommandLine(java.io.PrintWriter out, java.io.PrintWriter err) {
-    CommandLine load = new CommandLine(new LoadCommand());
+  static CommandLine loadCommandLine(java.io.PrintWriter out, java.io.PrintWriter err, LoadCommand command) {
+    CommandLine load = new CommandLine(command);
     load.setOut(out);
     load.setErr(err);
     load.getCommandSpec().mixinStandardHelpOptions(true);

@@ -92,7 +92,7 @@ final class LoadCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  /** Whether to draw the live progress line; null: only when stdout is a terminal. */
+  /** Whether to draw the live progress line; null (the command line's case): only when stdout is a terminal. */
   Boolean progress;
 
   /** The bounds a run stops at, checked before anything connects. */

@@ -127,6 +127,22 @@ class LoadCommandIT {
   }
 
   @Test
+  void theProgressLineIsRedrawnAndErasedBeforeTheReport() {
+    LoadCommand cmd = new LoadCommand();
+    cmd.progress = true; // as on a terminal
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = BenchCommand.loadCommandLine(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), cmd)
+        .execute("--target", "127.0.0.1:" + server.port(), "-i", key.toString(), "--known-hosts", knownHosts.toString(),
+            "--duration", "2.5", "--in-flight", "2", "probe:sleep(20)");
+    String o = out.toString();
+    assertEquals(0, code, o + err);
+    assertTrue(Pattern.compile("\r +[0-9.]+ s  \\d+ calls  \\d+ calls/s  0 failed   ").matcher(o).find(), o);
+    assertTrue(o.contains("\r\033[Kcalls      "), "the line is erased before the report: " + o);
+    counts(o.substring(o.lastIndexOf("\033[K") + 3)); // the report as it stands once the line is erased
+  }
+
+  @Test
   void deniedCallsAreCountedAsPermissionDenied() {
     String[] r = load(server.port(), "--calls", "50", "--in-flight", "4", "probe:secret()");
     assertEquals("1", r[0], r[1] + r[2]);
