@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Per-call settings: currently the call's deadline. Immutable; every {@code with*} method returns
- * a new instance.
+ * Per-call settings: the call's deadline and whether it is idempotent. Immutable; every {@code
+ * with*} method returns a new instance.
  *
  * <p>A deadline is absolute (a {@link System#nanoTime()} instant), so an options object made
  * with {@link #withTimeout} before a retry loop bounds the whole loop, not each attempt. The
@@ -16,14 +16,16 @@ import java.util.Objects;
  */
 public final class CallOptions {
   /** No deadline. */
-  public static final CallOptions DEFAULT = new CallOptions(false, 0);
+  public static final CallOptions DEFAULT = new CallOptions(false, 0, false);
 
   private final boolean hasDeadline;
   private final long deadlineNanos;
+  private final boolean idempotent;
 
-  private CallOptions(boolean hasDeadline, long deadlineNanos) {
+  private CallOptions(boolean hasDeadline, long deadlineNanos, boolean idempotent) {
     this.hasDeadline = hasDeadline;
     this.deadlineNanos = deadlineNanos;
+    this.idempotent = idempotent;
   }
 
   /** Options whose deadline is {@code timeout} from now. */
@@ -49,12 +51,27 @@ public final class CallOptions {
 
   /** A copy with the deadline at this {@link System#nanoTime()} value. */
   public CallOptions withDeadlineNanos(long nanoTime) {
-    return new CallOptions(true, nanoTime);
+    return new CallOptions(true, nanoTime, idempotent);
   }
 
   /** A copy without a deadline. */
   public CallOptions withoutDeadline() {
-    return DEFAULT;
+    return new CallOptions(false, 0, idempotent);
+  }
+
+  /**
+   * A copy marked idempotent (or not): running the call twice does no harm, so a {@link
+   * FleetConnection} may retry it once on another replica, within its deadline, when the replica
+   * it was sent to dropped before answering. Calls are not idempotent by default: such a call is
+   * never sent twice.
+   */
+  public CallOptions withIdempotent(boolean idempotent) {
+    return new CallOptions(hasDeadline, deadlineNanos, idempotent);
+  }
+
+  /** Whether the call may be retried on another replica; see {@link #withIdempotent}. */
+  public boolean isIdempotent() {
+    return idempotent;
   }
 
   public boolean hasDeadline() {
@@ -81,8 +98,9 @@ public final class CallOptions {
 
   @Override
   public String toString() {
-    return hasDeadline
-        ? "CallOptions{deadline in " + Duration.ofNanos(remainingNanos()) + "}"
-        : "CallOptions{no deadline}";
+    return (hasDeadline
+            ? "CallOptions{deadline in " + Duration.ofNanos(remainingNanos())
+            : "CallOptions{no deadline")
+        + (idempotent ? ", idempotent}" : "}");
   }
 }
