@@ -368,8 +368,17 @@ public final class Target {
         return new ArrayList<>(out);
       }
     }
+    IOException failure = null;
     for (int type : new int[] {DnsMessage.TYPE_A, DnsMessage.TYPE_AAAA}) {
-      List<DnsMessage.Record> recs = dns.query(host, type);
+      List<DnsMessage.Record> recs;
+      try {
+        recs = dns.query(host, type);
+      } catch (IOException e) {
+        // Some servers refuse or fail one type (dnsmasq without upstream refuses AAAA for a name
+        // it only has A records for): the other type's addresses still count.
+        failure = failure == null ? e : failure;
+        continue;
+      }
       Set<String> names = chain(recs, host, ttl);
       for (DnsMessage.Record r : recs) {
         if (r.type == type && names.contains(r.name)) {
@@ -377,6 +386,9 @@ public final class Target {
           ttl[0] = Math.min(ttl[0], r.ttlSeconds);
         }
       }
+    }
+    if (out.isEmpty() && failure != null) {
+      throw failure;
     }
     return new ArrayList<>(out);
   }
