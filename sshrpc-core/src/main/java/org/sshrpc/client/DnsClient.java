@@ -106,7 +106,7 @@ final class DnsClient {
       return List.of();
     }
     if (r.rcode != 0) {
-      throw new IOException(what + " failed: rcode " + r.rcode + " (" + rcodeName(r.rcode) + ")");
+      throw new RcodeException(what + " failed: rcode " + r.rcode + " (" + rcodeName(r.rcode) + ")");
     }
     return r.records;
   }
@@ -158,6 +158,15 @@ final class DnsClient {
       byte[] m = new byte[len];
       in.readFully(m);
       return DnsMessage.parse(m, len, id, name, type);
+    }
+  }
+
+  /** The server answered, with an error code (refused, server failure ...). */
+  static final class RcodeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    RcodeException(String message) {
+      super(message);
     }
   }
 

@@ -598,6 +598,29 @@ public final class FleetConnection implements RpcChannel {
   }
 
   /**
+   * Casts to one replica and waits until that replica has read the cast (a ping round trip on the
+   * same channel: frames are read in order); returns the replica. For a caller about to close.
+   *
+   * @throws RpcException {@code UNAVAILABLE} if no replica is ready or its connection dropped
+   */
+  public NodeAddress castConfirmed(String m, String f, List<? extends Term> args) {
+    Replica rep = pick(Set.of());
+    if (rep == null) {
+      throw noReplica(Set.of(), null);
+    }
+    RpcConnection c = rep.conn;
+    c.cast(m, f, args);
+    try {
+      c.call("sshrpc", "ping", List.of(), CallOptions.timeout(healthTimeout.multipliedBy(5)));
+    } catch (RpcException e) {
+      if (!alive(e)) {
+        throw e;
+      }
+    }
+    return rep.address;
+  }
+
+  /**
    * Calls {@code m:f(args)} on every replica the target names now (ejected ones too), as {@link
    * RpcClient#multicallNodes}.
    */

@@ -373,9 +373,10 @@ public final class Target {
       List<DnsMessage.Record> recs;
       try {
         recs = dns.query(host, type);
-      } catch (IOException e) {
+      } catch (DnsClient.RcodeException e) {
         // Some servers refuse or fail one type (dnsmasq without upstream refuses AAAA for a name
-        // it only has A records for): the other type's addresses still count.
+        // it only has A records for): the other type's addresses still count. A server that does
+        // not answer at all is not asked again.
         failure = failure == null ? e : failure;
         continue;
       }
