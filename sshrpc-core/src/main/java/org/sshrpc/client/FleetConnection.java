@@ -544,7 +544,14 @@ public final class FleetConnection implements RpcChannel {
     }
     rep.outstanding.incrementAndGet();
     long start = System.nanoTime();
-    CompletableFuture<Term> f0 = rep.conn.callAsync(m, f, args, options);
+    CompletableFuture<Term> f0;
+    try {
+      f0 = rep.conn.callAsync(m, f, args, options);
+    } catch (RuntimeException e) { // misuse (a bad argument): nothing was sent
+      rep.outstanding.decrementAndGet();
+      result.completeExceptionally(e);
+      return;
+    }
     f0.whenComplete((v, e) -> {
       rep.outstanding.decrementAndGet();
       if (e == null) {
@@ -656,8 +663,18 @@ public final class FleetConnection implements RpcChannel {
   /** The protocol version of a ready replica (2 for sshrpc servers), or 1 with none ready. */
   @Override
   public int protocolVersion() {
-    Replica r = pick(Set.of());
+    Replica r = anyReady();
     return r == null ? 1 : r.conn.protocolVersion();
+  }
+
+  /** A ready replica, without advancing the round robin. */
+  private Replica anyReady() {
+    for (Replica r : replicas) {
+      if (r.ready()) {
+        return r;
+      }
+    }
+    return null;
   }
 
   private static RpcException onOneNode(String what) {
@@ -703,7 +720,7 @@ public final class FleetConnection implements RpcChannel {
   /** True until closed while some replica is ready. */
   @Override
   public boolean isOpen() {
-    return !closed && pick(Set.of()) != null;
+    return !closed && anyReady() != null;
   }
 
   /** Closes every replica's connection (their calls in flight fail UNAVAILABLE) and the threads. */

@@ -279,7 +279,7 @@ public final class Target {
         for (NodeAddress n : nodes) {
           fixed.add(new Endpoint(n, 0, 1));
         }
-        return new Resolution(fixed, -1);
+        return new Resolution(cap(fixed), -1);
       case DNS:
         if (dns == null) {
           List<Endpoint> jdk = new ArrayList<>();
