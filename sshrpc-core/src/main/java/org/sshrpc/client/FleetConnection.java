@@ -77,6 +77,8 @@ public final class FleetConnection implements RpcChannel {
   private final AtomicLong roundRobin = new AtomicLong();
   private final Object resolveLock = new Object();
   private volatile List<Replica> replicas = List.of();
+  /** Replicas no longer in the target, closed once their calls in flight have finished. */
+  private final List<Replica> draining = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile long nextResolveNanos;
   private volatile long lastResolveNanos;
   private volatile boolean resolving;
@@ -188,8 +190,6 @@ public final class FleetConnection implements RpcChannel {
     }
   }
 
-  private final List<Replica> draining = new java.util.concurrent.CopyOnWriteArrayList<>();
-
   /** Re-resolves soon (a replica failed): no sooner than minRefresh after the last lookup. */
   private void resolveSoon() {
     long earliest = lastResolveNanos + minRefresh.toNanos();
@@ -204,9 +204,12 @@ public final class FleetConnection implements RpcChannel {
   }
 
   private void resolveInBackground() {
-    if (resolving || target.kind() == Target.Kind.NODE || target.kind() == Target.Kind.STATIC) {
-      nextResolveNanos = System.nanoTime() + maxRefresh.toNanos();
+    if (target.kind() == Target.Kind.NODE || target.kind() == Target.Kind.STATIC) {
+      nextResolveNanos = System.nanoTime() + maxRefresh.toNanos(); // nothing to look up
       return;
+    }
+    if (resolving) {
+      return; // the lookup under way sets the next time when it ends
     }
     resolving = true;
     io.execute(() -> {
