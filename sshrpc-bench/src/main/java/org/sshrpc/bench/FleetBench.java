@@ -69,7 +69,9 @@ final class FleetBench {
           inFlight(c, calls / 2, 64);
         }
         for (int r = 0; r < runs; r++) {
-          for (int v = 0; v < 3; v++) {
+          // The order rotates from run to run, so that no variant always follows the same one.
+          for (int k = 0; k < 3; k++) {
+            int v = (r + k) % 3;
             seq[v][r] = sequential(chans[v], calls);
             pipe[v][r] = inFlight(chans[v], calls * 3, 64);
           }
@@ -85,6 +87,9 @@ final class FleetBench {
               100 * (p / p0 - 1));
         }
         System.out.println();
+        for (int v = 0; v < 3; v++) {
+          System.out.println(names[v] + ": sequential runs " + runs(seq[v]) + "; 64 in flight runs " + runs(pipe[v]));
+        }
         System.out.println("per replica (fleet of 3): " + fleet3.replicas());
       }
     } finally {
@@ -126,6 +131,14 @@ final class FleetBench {
       throw new IllegalStateException("a call failed", failure.get());
     }
     return n / ((System.nanoTime() - t) / 1e9);
+  }
+
+  static String runs(double[] xs) {
+    StringBuilder b = new StringBuilder();
+    for (double x : xs) {
+      b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,.0f", x));
+    }
+    return b.toString();
   }
 
   static double median(double[] xs) {
