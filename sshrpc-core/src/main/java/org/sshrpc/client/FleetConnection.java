@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -495,14 +494,14 @@ public final class FleetConnection implements RpcChannel {
 
   /** Calls on one replica, retried once on another if idempotent; says which replica answered. */
   public Answer answer(String m, String f, List<? extends Term> args, CallOptions options) {
-    Set<Replica> tried = new HashSet<>();
+    Set<Replica> tried = Set.of(); // at most one replica to avoid: the first attempt's
     RpcException last = null;
     for (int attempt = 1; attempt <= 2; attempt++) {
       Replica rep = pick(tried);
       if (rep == null) {
         throw noReplica(tried, last);
       }
-      tried.add(rep);
+      tried = Set.of(rep);
       RpcConnection c = rep.conn;
       rep.outstanding.incrementAndGet();
       long start = System.nanoTime();
@@ -528,19 +527,14 @@ public final class FleetConnection implements RpcChannel {
   /** {@link #answer} without waiting; the future fails as {@link #callAsync} does. */
   public CompletableFuture<Answer> answerAsync(String m, String f, List<? extends Term> args, CallOptions options) {
     CompletableFuture<Answer> result = new CompletableFuture<>();
-    attemptAsync(m, List.copyOf(args), f, options, new HashSet<>(), null, 1, result);
+    attemptAsync(m, List.copyOf(args), f, options, Set.of(), null, 1, result);
     return result;
   }
 
+  /** One attempt; {@code tried} is empty, or the first attempt's replica on the retry. */
   private void attemptAsync(String m, List<Term> args, String f, CallOptions options, Set<Replica> tried,
       RpcException last, int attempt, CompletableFuture<Answer> result) {
-    Replica rep;
-    synchronized (tried) {
-      rep = pick(tried);
-      if (rep != null) {
-        tried.add(rep);
-      }
-    }
+    Replica rep = pick(tried);
     if (rep == null) {
       result.completeExceptionally(noReplica(tried, last));
       return;
@@ -568,7 +562,7 @@ public final class FleetConnection implements RpcChannel {
       RpcException re = t instanceof RpcException ? (RpcException) t : Replies.unavailable(String.valueOf(t.getMessage()), t);
       rep.lastError = re.getMessage();
       if (failed(rep, re, options, attempt > 1) && !result.isDone()) {
-        attemptAsync(m, args, f, options, tried, re, attempt + 1, result);
+        attemptAsync(m, args, f, options, Set.of(rep), re, attempt + 1, result);
       } else {
         result.completeExceptionally(re);
       }
