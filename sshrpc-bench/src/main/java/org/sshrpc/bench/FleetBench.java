@@ -52,6 +52,7 @@ final class FleetBench {
       String hostPub = Files.readString(keys.dir.resolve("ssh_host_ed25519_key.pub")).trim();
       for (ServerProcess s : servers) {
         lines.append("[127.0.0.1]:").append(s.port()).append(' ').append(hostPub).append('\n');
+        lines.append("[localhost]:").append(s.port()).append(' ').append(hostPub).append('\n');
       }
       Files.writeString(kh, lines);
       String one = "127.0.0.1:" + servers.get(0).port();
@@ -59,19 +60,24 @@ final class FleetBench {
       try (RpcClient client = RpcClient.builder().identity(keys.clientPair()).knownHosts(kh).defaultUser("bench").build();
           RpcChannel direct = client.connect(one);
           FleetConnection fleet1 = FleetConnection.builder(client, "static:///" + one).build();
-          FleetConnection fleet3 = FleetConnection.builder(client, three).build()) {
-        String[] names = {"direct", "fleet of 1", "fleet of 3"};
-        RpcChannel[] chans = {direct, fleet1, fleet3};
-        double[][] seq = new double[3][runs];
-        double[][] pipe = new double[3][runs];
+          FleetConnection fleet3 = FleetConnection.builder(client, three).build();
+          // Three replicas that are one server (three addresses of it): the balancer spreading over
+          // three connections, without spreading the work over three server JVMs.
+          FleetConnection fleet3on1 = FleetConnection.builder(client,
+              one + ",bench@" + one + ",localhost:" + servers.get(0).port()).build()) {
+        String[] names = {"direct", "fleet of 1", "fleet of 3", "fleet of 3 on one server"};
+        RpcChannel[] chans = {direct, fleet1, fleet3, fleet3on1};
+        int n = chans.length;
+        double[][] seq = new double[n][runs];
+        double[][] pipe = new double[n][runs];
         for (RpcChannel c : chans) { // warm-up: JIT and connections
           sequential(c, calls / 4);
           inFlight(c, calls / 2, 64);
         }
         for (int r = 0; r < runs; r++) {
           // The order rotates from run to run, so that no variant always follows the same one.
-          for (int k = 0; k < 3; k++) {
-            int v = (r + k) % 3;
+          for (int k = 0; k < n; k++) {
+            int v = (r + k) % n;
             seq[v][r] = sequential(chans[v], calls);
             pipe[v][r] = inFlight(chans[v], calls * 3, 64);
           }
@@ -80,17 +86,18 @@ final class FleetBench {
         System.out.println("|---|---|---|");
         double s0 = median(seq[0]);
         double p0 = median(pipe[0]);
-        for (int v = 0; v < 3; v++) {
+        for (int v = 0; v < n; v++) {
           double s = median(seq[v]);
           double p = median(pipe[v]);
           System.out.printf(Locale.ROOT, "| %s | %,.0f (%+.1f %%) | %,.0f (%+.1f %%) |%n", names[v], s, 100 * (s / s0 - 1), p,
               100 * (p / p0 - 1));
         }
         System.out.println();
-        for (int v = 0; v < 3; v++) {
+        for (int v = 0; v < n; v++) {
           System.out.println(names[v] + ": sequential runs " + runs(seq[v]) + "; 64 in flight runs " + runs(pipe[v]));
         }
         System.out.println("per replica (fleet of 3): " + fleet3.replicas());
+        System.out.println("per replica (fleet of 3 on one server): " + fleet3on1.replicas());
       }
     } finally {
       for (ServerProcess s : servers) {
