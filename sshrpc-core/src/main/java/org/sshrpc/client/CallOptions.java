@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Per-call settings: the call's deadline, absolute or started afresh by each call. Immutable;
- * every {@code with*} method returns a new instance.
+ * Per-call settings: the call's deadline (absolute or started afresh by each call) and whether the
+ * call is idempotent. Immutable; every {@code with*} method returns a new instance.
  *
  * <p>A deadline is absolute (a {@link System#nanoTime()} instant), so an options object made
  * with {@link #withTimeout} before a retry loop bounds the whole loop, not each attempt. The
@@ -22,16 +22,18 @@ import java.util.Objects;
  */
 public final class CallOptions {
   /** No deadline. */
-  public static final CallOptions DEFAULT = new CallOptions(false, 0, -1);
+  public static final CallOptions DEFAULT = new CallOptions(false, 0, -1, false);
 
   private final boolean hasDeadline;
   private final long deadlineNanos;
   private final long callTimeoutNanos; // -1: none
+  private final boolean idempotent;
 
-  private CallOptions(boolean hasDeadline, long deadlineNanos, long callTimeoutNanos) {
+  private CallOptions(boolean hasDeadline, long deadlineNanos, long callTimeoutNanos, boolean idempotent) {
     this.hasDeadline = hasDeadline;
     this.deadlineNanos = deadlineNanos;
     this.callTimeoutNanos = callTimeoutNanos;
+    this.idempotent = idempotent;
   }
 
   /**
@@ -67,7 +69,7 @@ public final class CallOptions {
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("negative timeout: " + timeout);
     }
-    return new CallOptions(hasDeadline, deadlineNanos, saturatedNanos(timeout));
+    return new CallOptions(hasDeadline, deadlineNanos, saturatedNanos(timeout), idempotent);
   }
 
   /**
@@ -95,13 +97,13 @@ public final class CallOptions {
   CallOptions startCall(long defaultTimeoutNanos) {
     long timeout = callTimeoutNanos >= 0 ? callTimeoutNanos : hasDeadline ? -1 : defaultTimeoutNanos;
     if (timeout < 0) {
-      return callTimeoutNanos < 0 ? this : new CallOptions(hasDeadline, deadlineNanos, -1);
+      return callTimeoutNanos < 0 ? this : new CallOptions(hasDeadline, deadlineNanos, -1, idempotent);
     }
     long d = System.nanoTime() + timeout;
     if (hasDeadline && deadlineNanos - d < 0) {
       d = deadlineNanos;
     }
-    return new CallOptions(true, d, -1);
+    return new CallOptions(true, d, -1, idempotent);
   }
 
   /**
@@ -137,7 +139,7 @@ public final class CallOptions {
    * @return the new options
    */
   public CallOptions withDeadlineNanos(long nanoTime) {
-    return new CallOptions(true, nanoTime, callTimeoutNanos);
+    return new CallOptions(true, nanoTime, callTimeoutNanos, idempotent);
   }
 
   /**
@@ -146,7 +148,29 @@ public final class CallOptions {
    * @return the options
    */
   public CallOptions withoutDeadline() {
-    return DEFAULT;
+    return new CallOptions(false, 0, -1, idempotent);
+  }
+
+  /**
+   * A copy marked idempotent (or not): running the call twice does no harm, so a {@link
+   * FleetConnection} may retry it once on another replica, within its deadline, when the replica
+   * it was sent to dropped before answering. Calls are not idempotent by default: such a call is
+   * never sent twice.
+   *
+   * @param idempotent whether running the call twice does no harm
+   * @return the new options
+   */
+  public CallOptions withIdempotent(boolean idempotent) {
+    return new CallOptions(hasDeadline, deadlineNanos, callTimeoutNanos, idempotent);
+  }
+
+  /**
+   * Whether the call may be retried on another replica; see {@link #withIdempotent}.
+   *
+   * @return true if marked idempotent
+   */
+  public boolean isIdempotent() {
+    return idempotent;
   }
 
   /**
@@ -183,6 +207,7 @@ public final class CallOptions {
   @Override
   public String toString() {
     String d = hasDeadline ? "deadline in " + Duration.ofNanos(remainingNanos()) : "no deadline";
-    return "CallOptions{" + d + (callTimeoutNanos >= 0 ? ", call timeout " + callTimeout() : "") + "}";
+    return "CallOptions{" + d + (callTimeoutNanos >= 0 ? ", call timeout " + callTimeout() : "")
+        + (idempotent ? ", idempotent" : "") + "}";
   }
 }
