@@ -135,6 +135,11 @@ final class RealRpcChannel implements RpcChannel {
     return version;
   }
 
+  /** Calls waiting for a reply (for tests). */
+  int callsWaiting() {
+    return table.size();
+  }
+
   /** The options map of the server's hello (empty for v1). */
   Term serverInfo() {
     return serverInfo;
@@ -341,8 +346,7 @@ final class RealRpcChannel implements RpcChannel {
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof RpcException) {
-        RpcException r = (RpcException) c;
-        throw new RpcException(r.status(), r.getMessage(), r.reason(), r);
+        throw Replies.onCallerThread((RpcException) c);
       }
       throw new RpcException(Status.INTERNAL, p.what + ": " + c, null, c);
     } catch (TimeoutException e) {

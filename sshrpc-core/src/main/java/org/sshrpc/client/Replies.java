@@ -67,6 +67,17 @@ final class Replies {
     return TermPrinter.print(t, MAX_REASON_CHARS);
   }
 
+  /**
+   * The same failure made anew on the calling thread, so its stack is the caller's (as gRPC's
+   * blocking stubs do); {@code r}, made on the I/O or timer thread, is its cause.
+   */
+  static RpcException onCallerThread(RpcException r) {
+    String m = r.getMessage();
+    String prefix = r.status() + ": ";
+    String raw = m != null && m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+    return new RpcException(r.status(), raw, r.reason(), r);
+  }
+
   static RpcException unavailable(String message, Throwable cause) {
     return new RpcException(Status.UNAVAILABLE, message, NOCONNECTION, cause);
   }
