@@ -69,7 +69,10 @@ public final class FrameEncoder {
     int at = out.reserve(4 + encodedSize);
     try {
       putLength(out.array(), at, (int) encodedSize);
-      encoder.encode(term, out.array(), at + 4);
+      int n = encoder.encode(term, out.array(), at + 4);
+      if (n != encodedSize) {
+        throw new IllegalArgumentException("term encodes to " + n + " bytes, not the " + encodedSize + " given");
+      }
     } catch (RuntimeException e) {
       out.truncate(before);
       throw e;
