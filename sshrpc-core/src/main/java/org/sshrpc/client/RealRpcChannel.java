@@ -77,7 +77,12 @@ final class RealRpcChannel implements RpcChannel {
     RealRpcChannel rc = new RealRpcChannel(rt, peer);
     String what = "cannot open " + Protocol.SUBSYSTEM + " on " + peer;
     try {
-      rc.transport = opener.open(rc.reader, deadlineNanos);
+      ClientTransport t = opener.open(rc.reader, deadlineNanos);
+      rc.transport = t;
+      if (!rc.isOpen()) {
+        t.close(); // the transport ended while it opened: the close found no transport to close
+        throw new IOException("channel closed while opening");
+      }
       rc.writer.start(rc.transport);
       rc.negotiate(deadlineNanos);
     } catch (RpcException e) {
