@@ -99,6 +99,21 @@ public final class FrameEncoder {
   }
 
   /**
+   * Appends one frame holding {@code term} to {@code out}, encoded in place by this encoder's term
+   * encoder; returns the bytes appended (header included).
+   *
+   * @throws IllegalArgumentException if the encoded term is longer than this encoder's limit
+   */
+  public int append(Term term, GrowableBuffer out) {
+    long size = encoder.encodedSize(term);
+    if (size > maxFrameLength) {
+      throw new IllegalArgumentException("frame too large: " + size + " bytes (expected: <= " + maxFrameLength + ")");
+    }
+    append(encoder, term, size, out);
+    return 4 + (int) size;
+  }
+
+  /**
    * Appends one frame holding {@code term}; returns this.
    *
    * @throws IllegalArgumentException if the encoded term is longer than the limit

@@ -104,4 +104,15 @@ class FrameEncoderTest {
     assertEquals(0, b.size());
     assertTrue(b.array() == spare);
   }
+
+  @Test
+  void anInstanceAppendsWithinItsLimit() {
+    FrameEncoder enc = new FrameEncoder(TermEncoder.DEFAULT, 8);
+    GrowableBuffer b = new GrowableBuffer(0);
+    assertEquals(12, enc.append(atom("pong"), b));
+    assertArrayEquals(FrameEncoder.frame(atom("pong")), java.util.Arrays.copyOf(b.array(), b.size()));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> enc.append(atom("pongs"), b));
+    assertEquals("frame too large: 9 bytes (expected: <= 8)", e.getMessage());
+    assertEquals(12, b.size());
+  }
 }
