@@ -81,59 +81,24 @@ public final class Metrics {
 
   private static final Metrics NONE = new Metrics(null, null, 0);
 
-  /** How a call ended, as the {@code status}/{@code reason} labels report it. */
-  enum CallStatus {
-    OK("ok"),
-    /** The function ran and raised (Erlang exception, Java exception, bad arguments). */
-    RAISED("raised"),
-    UNDEF("undef"),
-    DENIED("denied"),
-    TIMEOUT("timeout"),
-    CANCELLED("cancelled"),
-    OVERLOADED("overloaded"),
-    BAD_REQUEST("badrequest"),
-    /** The channel closed while the call ran. */
-    NOCONNECTION("noconnection");
-
-    final String label;
-
-    CallStatus(String label) {
-      this.label = label;
+  /**
+   * Whether a call with this outcome reached an exported function, so its name may be a label
+   * (refusals before lookup, such as undef and denied, are counted as unresolved: a client could
+   * otherwise grow the label set with invented names).
+   */
+  static boolean resolved(Outcome o) {
+    if (o.ok()) {
+      return true;
     }
-
-    /** The status of a server {@link Outcome}, read from its reason's shape. */
-    static CallStatus of(Outcome o) {
-      if (o.ok()) {
-        return OK;
-      }
-      Term v = o.value();
-      if (o.exit()) {
-        return v instanceof ErlTuple && ((ErlTuple) v).isTagged("undef", 2) ? UNDEF : RAISED;
-      }
-      if (v instanceof ErlTuple && ((ErlTuple) v).isTagged("sshrpc_denied", 2)) {
-        return DENIED;
-      }
-      if (v instanceof ErlAtom) {
-        switch (((ErlAtom) v).name()) {
-          case "timeout":
-            return TIMEOUT;
-          case "cancelled":
-            return CANCELLED;
-          case "overloaded":
-            return OVERLOADED;
-          case "noconnection":
-            return NOCONNECTION;
-          default:
-            break;
-        }
-      }
-      return RAISED;
-    }
-
-    /** Whether a call with this outcome reached an exported function (so its name may be a label). */
-    boolean resolved() {
-      return this == OK || this == RAISED || this == TIMEOUT || this == CANCELLED
-          || this == NOCONNECTION;
+    switch (o.reason()) {
+      case RAISED:
+      case JAVA_EXCEPTION:
+      case TIMEOUT:
+      case CANCELLED:
+      case NOCONNECTION:
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -276,7 +241,7 @@ public final class Metrics {
    * A call counted by {@link #callStarted} ended with {@code status}, {@code elapsedNanos} after
    * it was received. Called exactly once per started call.
    */
-  void callFinished(String module, String function, int arity, CallStatus status, long elapsedNanos) {
+  void callFinished(String module, String function, int arity, Outcome status, long elapsedNanos) {
     if (registry != null) {
       inFlight.decrementAndGet();
       record(module, function, arity, status, elapsedNanos);
@@ -287,15 +252,15 @@ public final class Metrics {
    * A call that was never counted in flight ended: refused before it ran (denied, undefined,
    * overloaded; {@code elapsedNanos} 0) or run inline on the reading thread.
    */
-  void callRefused(String module, String function, int arity, CallStatus status, long elapsedNanos) {
+  void callRefused(String module, String function, int arity, Outcome status, long elapsedNanos) {
     if (registry != null) {
       record(module, function, arity, status, elapsedNanos);
     }
   }
 
-  private void record(String module, String function, int arity, CallStatus outcome, long elapsed) {
+  private void record(String module, String function, int arity, Outcome outcome, long elapsed) {
     String mfa = label(module, function, arity, outcome);
-    String status = outcome == CallStatus.OK ? "ok" : "error";
+    String status = outcome.ok() ? "ok" : "error";
     timers
         .computeIfAbsent(
             status + ' ' + mfa,
@@ -306,21 +271,22 @@ public final class Metrics {
                     .serviceLevelObjectives(BUCKETS)
                     .register(registry))
         .record(Math.max(0, elapsed), TimeUnit.NANOSECONDS);
-    if (outcome != CallStatus.OK) {
+    if (!outcome.ok()) {
+      String reason = outcome.label();
       errors
           .computeIfAbsent(
-              outcome.label + ' ' + mfa,
+              reason + ' ' + mfa,
               k ->
                   Counter.builder("sshrpc.call.errors")
                       .description("failed RPC calls by function and reason")
-                      .tags(Tags.of("mfa", mfa, "reason", outcome.label))
+                      .tags(Tags.of("mfa", mfa, "reason", reason))
                       .register(registry))
           .increment();
     }
   }
 
-  private String label(String module, String function, int arity, CallStatus outcome) {
-    if (!outcome.resolved() || module == null || function == null) {
+  private String label(String module, String function, int arity, Outcome outcome) {
+    if (!resolved(outcome) || module == null || function == null) {
       return UNRESOLVED;
     }
     String mfa = module + ":" + function + "/" + arity;

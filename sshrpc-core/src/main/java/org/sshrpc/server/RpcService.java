@@ -27,6 +27,8 @@ import org.sshrpc.term.Term;
 import org.sshrpc.term.TermDecoder;
 import org.sshrpc.term.TermEncoder;
 import org.sshrpc.term.TermLimits;
+import org.sshrpc.wire.Reason;
+import org.sshrpc.Ticker;
 
 /**
  * The transport-independent sshrpc server: the exported modules, the access policy, the worker
@@ -39,9 +41,6 @@ import org.sshrpc.term.TermLimits;
 public final class RpcService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RpcService.class);
 
-  static final ErlAtom UNDEF = ErlAtom.of("undef");
-  static final ErlAtom DENIED = ErlAtom.of("sshrpc_denied");
-  static final ErlAtom JAVA_EXCEPTION = ErlAtom.of("java_exception");
 
   private final Map<String, RpcModule> modules;
   private final PolicySource policy;
@@ -58,6 +57,10 @@ public final class RpcService implements AutoCloseable {
   final java.util.concurrent.atomic.AtomicLong sessionsOpened = new java.util.concurrent.atomic.AtomicLong();
   final ThreadPoolExecutor executor;
   final ScheduledThreadPoolExecutor scheduler;
+  /** The clock of call deadlines ({@link org.sshrpc.Deadline}); a fake one in tests. */
+  final Ticker ticker;
+  /** Where deadlines and frame timeouts fire: {@link #scheduler} unless a test gave its own. */
+  final Scheduler timers;
   final ProcessRegistry processes;
   final long startNanos = System.nanoTime();
   private final Set<RpcSession> sessions = ConcurrentHashMap.newKeySet();
@@ -114,6 +117,8 @@ public final class RpcService implements AutoCloseable {
     this.executor.allowCoreThreadTimeOut(true);
     this.scheduler = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("sshrpc-deadline"));
     this.scheduler.setRemoveOnCancelPolicy(true);
+    this.ticker = b.ticker;
+    this.timers = b.timers != null ? b.timers : Scheduler.of(scheduler);
     this.processes = new ProcessRegistry(node);
     this.lanes =
         new UserLanes(
@@ -255,7 +260,7 @@ public final class RpcService implements AutoCloseable {
   RpcModule.Entry resolve(CallContext ctx, ErlAtom m, ErlAtom f, ErlList args, Outcome[] refusal) {
     int arity = args.size();
     if (!allows(ctx, m.name(), f.name(), arity)) {
-      refusal[0] = Outcome.refused(ErlTuple.of(DENIED, ErlTuple.of(m, f, org.sshrpc.term.Terms.integer(arity))));
+      refusal[0] = Outcome.denied(ErlTuple.of(m, f, org.sshrpc.term.Terms.integer(arity)));
       return null;
     }
     RpcModule mod = modules.get(m.name());
@@ -291,7 +296,7 @@ public final class RpcService implements AutoCloseable {
     Term a = args.size() <= RpcSession.ECHO_LIMIT && TermEncoder.DEFAULT.encodedSizeAtMost(args, RpcSession.ECHO_LIMIT) <= RpcSession.ECHO_LIMIT
         ? args
         : org.sshrpc.term.Terms.integer(args.size());
-    return ErlTuple.of(UNDEF, ErlList.of(ErlTuple.of(m, f, a, ErlList.NIL)));
+    return ErlTuple.of(Reason.UNDEF.atom(), ErlList.of(ErlTuple.of(m, f, a, ErlList.NIL)));
   }
 
   /** Runs a resolved function on the calling thread and shapes its result or failure. */
@@ -306,7 +311,7 @@ public final class RpcService implements AutoCloseable {
       return Outcome.raised(e.reason());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Outcome.refused(Outcome.CANCELLED);
+      return Outcome.refused(Reason.CANCELLED);
     } catch (OutOfMemoryError e) {
       // A function that allocated past the heap for its own request: its allocations are garbage
       // now, so the server can go on; the request fails. (A JVM that cannot recover will fail the
@@ -322,7 +327,7 @@ public final class RpcService implements AutoCloseable {
 
   static Term javaException(String className, String message) {
     return ErlTuple.of(
-        JAVA_EXCEPTION, ErlBinary.utf8(className), ErlBinary.utf8(message == null ? "" : message));
+        Reason.JAVA_EXCEPTION.atom(), ErlBinary.utf8(className), ErlBinary.utf8(message == null ? "" : message));
   }
 
   /** Stops the workers (interrupting running functions) and the deadline timer. */
@@ -349,8 +354,22 @@ public final class RpcService implements AutoCloseable {
     private Metrics metrics = Metrics.none();
     private MemoryBudget budget;
     private int maxWorkersPerUser;
+    private Ticker ticker = Ticker.system();
+    private Scheduler timers;
 
     private Builder() {}
+
+    /** The clock call deadlines are measured on (tests: a fake one). Default {@link Ticker#system()}. */
+    Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Where deadlines and frame timeouts fire (tests: one driven by a fake ticker). Default: the deadline thread. */
+    Builder timers(Scheduler timers) {
+      this.timers = Objects.requireNonNull(timers, "timers");
+      return this;
+    }
 
     /**
      * The memory budget for what clients make the node hold (buffered input, decoded requests in
