@@ -5,10 +5,14 @@ import java.util.Objects;
 import org.sshrpc.term.TermLimits;
 
 /**
- * The resource limits of an sshrpc server: one immutable value, set with {@link
- * RpcServer.Builder#limits(ServerLimits)}, that bounds what one peer (authenticated or not) can make
- * the server hold. Every limit has a default chosen to be safe on a small host ({@link #DEFAULT});
- * {@code docs/limits.md} says for each one what happens when it is exceeded.
+ * The configuration of an sshrpc server's resources: one immutable value, with one builder and the
+ * one set of defaults, that bounds what one peer (authenticated or not) can make the server hold
+ * and sizes its worker pool. {@link RpcServer.Builder#limits(ServerLimits)} and {@link
+ * RpcService.Builder#limits(ServerLimits)} take it whole; their setters of single limits ({@code
+ * maxFrameLength}, {@code maxInFlight}, …) are conveniences that change the same value, so what
+ * {@link RpcServer#limits()} and {@link RpcService#limits()} report is what is enforced. Every
+ * limit has a default chosen to be safe on a small host ({@link #DEFAULT}); {@code docs/limits.md}
+ * says for each one what happens when it is exceeded.
  *
  * <table>
  *   <caption>Limits and defaults</caption>
@@ -28,6 +32,9 @@ import org.sshrpc.term.TermLimits;
  *   <tr><td>{@link #authTimeout()}</td><td>60 s</td><td>disconnect</td></tr>
  *   <tr><td>{@link #idleTimeout()}</td><td>10 min</td><td>disconnect</td></tr>
  *   <tr><td>{@link #keepaliveInterval()}</td><td>off</td><td>after {@link #keepaliveMaxMissed()} unanswered: disconnect</td></tr>
+ *   <tr><td>{@link #executorThreads()}</td><td>max(8, 4 × cores)</td><td>calls wait in the queue</td></tr>
+ *   <tr><td>{@link #executorQueue()}</td><td>10,000</td><td>{@code overloaded}</td></tr>
+ *   <tr><td>{@link #defaultCallTimeout()}</td><td>5 min</td><td>{@code timeout} (v1 calls, v2 calls sent with {@code infinity})</td></tr>
  * </table>
  */
 public final class ServerLimits {
@@ -56,6 +63,12 @@ public final class ServerLimits {
   private final Duration idleTimeout;
   private final Duration keepaliveInterval;
   private final int keepaliveMaxMissed;
+  private final int executorThreads;
+  private final int executorQueue;
+  private final Duration defaultCallTimeout;
+  // Whether termLimits was given rather than derived from maxFrameLength: newBuilder() keeps a
+  // derived one derived, so a frame length set later still caps the decoder.
+  private final boolean termLimitsGiven;
 
   private ServerLimits(Builder b) {
     this.maxFrameLength = b.maxFrameLength;
@@ -89,6 +102,10 @@ public final class ServerLimits {
     this.idleTimeout = b.idleTimeout;
     this.keepaliveInterval = b.keepaliveInterval;
     this.keepaliveMaxMissed = b.keepaliveMaxMissed;
+    this.executorThreads = b.executorThreads;
+    this.executorQueue = b.executorQueue;
+    this.defaultCallTimeout = b.defaultCallTimeout;
+    this.termLimitsGiven = b.termLimits != null;
   }
 
   public static Builder builder() {
@@ -99,7 +116,7 @@ public final class ServerLimits {
   public Builder newBuilder() {
     Builder b = new Builder();
     b.maxFrameLength = maxFrameLength;
-    b.termLimits = termLimits;
+    b.termLimits = termLimitsGiven ? termLimits : null;
     b.frameTimeout = frameTimeout;
     b.maxInFlightPerChannel = maxInFlightPerChannel;
     b.maxOutboundBytesPerChannel = maxOutboundBytesPerChannel;
@@ -120,6 +137,9 @@ public final class ServerLimits {
     b.idleTimeout = idleTimeout;
     b.keepaliveInterval = keepaliveInterval;
     b.keepaliveMaxMissed = keepaliveMaxMissed;
+    b.executorThreads = executorThreads;
+    b.executorQueue = executorQueue;
+    b.defaultCallTimeout = defaultCallTimeout;
     return b;
   }
 
@@ -258,6 +278,24 @@ public final class ServerLimits {
     return keepaliveMaxMissed;
   }
 
+  /** Worker threads running functions and processes. Default max(8, 4 × cores). */
+  public int executorThreads() {
+    return executorThreads;
+  }
+
+  /** Work waiting for a worker, beyond which calls fail with {@code overloaded}. Default 10,000. */
+  public int executorQueue() {
+    return executorQueue;
+  }
+
+  /**
+   * The deadline of v1 calls and of v2 calls sent with {@code infinity}; null for none. Default 5
+   * minutes.
+   */
+  public Duration defaultCallTimeout() {
+    return defaultCallTimeout;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof ServerLimits)) {
@@ -266,7 +304,7 @@ public final class ServerLimits {
     ServerLimits l = (ServerLimits) o;
     return l.maxFrameLength == maxFrameLength
         && l.termLimits.equals(termLimits)
-        && l.frameTimeout.equals(frameTimeout)
+        && Objects.equals(l.frameTimeout, frameTimeout)
         && l.maxInFlightPerChannel == maxInFlightPerChannel
         && l.maxOutboundBytesPerChannel == maxOutboundBytesPerChannel
         && l.maxChannelsPerSession == maxChannelsPerSession
@@ -285,7 +323,10 @@ public final class ServerLimits {
         && l.authTimeout.equals(authTimeout)
         && l.idleTimeout.equals(idleTimeout)
         && l.keepaliveInterval.equals(keepaliveInterval)
-        && l.keepaliveMaxMissed == keepaliveMaxMissed;
+        && l.keepaliveMaxMissed == keepaliveMaxMissed
+        && l.executorThreads == executorThreads
+        && l.executorQueue == executorQueue
+        && Objects.equals(l.defaultCallTimeout, defaultCallTimeout);
   }
 
   @Override
@@ -295,7 +336,8 @@ public final class ServerLimits {
         maxChannelsPerSession, maxSessionsPerUser, maxSessions, maxUnauthenticated, maxStartupsStart,
         maxStartupsRate, maxUnauthenticatedPerSource, versionLineTimeout, maxAuthAttempts,
         authTimeout, idleTimeout, keepaliveInterval, keepaliveMaxMissed, memoryBudgetNode,
-        memoryBudgetPerUser, memoryBudgetPerConnection, maxWorkersPerUser);
+        memoryBudgetPerUser, memoryBudgetPerConnection, maxWorkersPerUser, executorThreads,
+        executorQueue, defaultCallTimeout);
   }
 
   @Override
@@ -318,6 +360,9 @@ public final class ServerLimits {
         + ", idleTimeout=" + idleTimeout
         + ", keepaliveInterval=" + keepaliveInterval
         + ", keepaliveMaxMissed=" + keepaliveMaxMissed
+        + ", executorThreads=" + executorThreads
+        + ", executorQueue=" + executorQueue
+        + ", defaultCallTimeout=" + defaultCallTimeout
         + "}";
   }
 
@@ -347,6 +392,9 @@ public final class ServerLimits {
     private Duration idleTimeout = Duration.ofMinutes(10);
     private Duration keepaliveInterval = Duration.ZERO;
     private int keepaliveMaxMissed = 3;
+    private int executorThreads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+    private int executorQueue = 10_000;
+    private Duration defaultCallTimeout = Duration.ofMinutes(5);
 
     private Builder() {}
 
@@ -361,8 +409,9 @@ public final class ServerLimits {
       return this;
     }
 
+    /** How long a started frame may take to complete; null for no limit. Default 30 s. */
     public Builder frameTimeout(Duration d) {
-      frameTimeout = positive("frameTimeout", d);
+      frameTimeout = d == null ? null : positive("frameTimeout", d);
       return this;
     }
 
@@ -484,6 +533,24 @@ public final class ServerLimits {
 
     public Builder keepaliveMaxMissed(int n) {
       keepaliveMaxMissed = positive("keepaliveMaxMissed", n);
+      return this;
+    }
+
+    /** Worker threads running functions and processes. Default max(8, 4 × cores). */
+    public Builder executorThreads(int n) {
+      executorThreads = positive("executorThreads", n);
+      return this;
+    }
+
+    /** Work waiting for a worker, beyond which calls fail with {@code overloaded}. Default 10,000. */
+    public Builder executorQueue(int n) {
+      executorQueue = positive("executorQueue", n);
+      return this;
+    }
+
+    /** The deadline of v1 calls and of v2 calls sent with {@code infinity}; null for none. Default 5 min. */
+    public Builder defaultCallTimeout(Duration d) {
+      defaultCallTimeout = d == null ? null : positive("defaultCallTimeout", d);
       return this;
     }
 
