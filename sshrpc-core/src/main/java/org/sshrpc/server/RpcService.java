@@ -499,11 +499,6 @@ public final class RpcService implements AutoCloseable {
       return new RpcService(this);
     }
 
-    /** The limits as set so far (for {@link RpcServer.Builder}, which configures MINA from them). */
-    ServerLimits currentLimits() {
-      return limits.build();
-    }
-
     private static int positive(int n, String what) {
       if (n <= 0) {
         throw new IllegalArgumentException(what + ": " + n + " (expected: > 0)");

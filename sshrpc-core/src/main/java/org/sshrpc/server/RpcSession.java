@@ -118,11 +118,6 @@ public final class RpcSession {
     out.send(t);
   }
 
-  /** Queues a reply or delivery whose size the client controls (see {@link ReplyWriter#sendBounded}). */
-  boolean sendBounded(Term t, java.util.function.LongFunction<Term> fallback) {
-    return out.sendBounded(t, fallback);
-  }
-
   void sendV2(long id, Outcome o) {
     out.sendV2(id, o);
   }

@@ -1,6 +1,8 @@
 package org.sshrpc.server;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.sshrpc.term.TermLimits;
 
@@ -14,28 +16,10 @@ import org.sshrpc.term.TermLimits;
  * limit has a default chosen to be safe on a small host ({@link #DEFAULT}); {@code docs/limits.md}
  * says for each one what happens when it is exceeded.
  *
- * <table>
- *   <caption>Limits and defaults</caption>
- *   <tr><th>limit</th><th>default</th><th>past it</th></tr>
- *   <tr><td>{@link #maxFrameLength()}</td><td>16 MiB</td><td>channel closed (v2: {@code frame_too_large} first)</td></tr>
- *   <tr><td>{@link #termLimits()}</td><td>{@link TermLimits#DEFAULT}, input, decompressed size and binaries capped at the frame length</td><td>{@code badframe} error, channel keeps serving</td></tr>
- *   <tr><td>{@link #frameTimeout()}</td><td>30 s</td><td>channel closed</td></tr>
- *   <tr><td>{@link #maxInFlightPerChannel()}</td><td>1024</td><td>v2: {@code overloaded}; v1: input paused</td></tr>
- *   <tr><td>{@link #maxOutboundBytesPerChannel()}</td><td>1 MiB</td><td>input paused until the client reads</td></tr>
- *   <tr><td>{@link #maxChannelsPerSession()}</td><td>10</td><td>channel open refused (resource shortage)</td></tr>
- *   <tr><td>{@link #maxSessionsPerUser()}</td><td>100</td><td>disconnect after auth (too many connections)</td></tr>
- *   <tr><td>{@link #maxSessions()}</td><td>1000</td><td>connection closed on accept</td></tr>
- *   <tr><td>{@link #maxUnauthenticated()}, {@link #maxStartupsStart()}, {@link #maxStartupsRate()}</td><td>100, 10, 30 %</td><td>connection closed on accept (at random from the start, always at the maximum)</td></tr>
- *   <tr><td>{@link #maxUnauthenticatedPerSource()}</td><td>5</td><td>connection closed on accept</td></tr>
- *   <tr><td>{@link #versionLineTimeout()}</td><td>10 s</td><td>connection closed</td></tr>
- *   <tr><td>{@link #maxAuthAttempts()}</td><td>6</td><td>disconnect</td></tr>
- *   <tr><td>{@link #authTimeout()}</td><td>60 s</td><td>disconnect</td></tr>
- *   <tr><td>{@link #idleTimeout()}</td><td>10 min</td><td>disconnect</td></tr>
- *   <tr><td>{@link #keepaliveInterval()}</td><td>off</td><td>after {@link #keepaliveMaxMissed()} unanswered: disconnect</td></tr>
- *   <tr><td>{@link #executorThreads()}</td><td>max(8, 4 × cores)</td><td>calls wait in the queue</td></tr>
- *   <tr><td>{@link #executorQueue()}</td><td>10,000</td><td>{@code overloaded}</td></tr>
- *   <tr><td>{@link #defaultCallTimeout()}</td><td>5 min</td><td>{@code timeout} (v1 calls, v2 calls sent with {@code infinity})</td></tr>
- * </table>
+ *
+ * <p>The table of limits, their defaults and what happens past each is {@code docs/limits.md}
+ * (its tests, {@code ServerLimitsTest} and {@code ServerConfigTest}, check the defaults and that
+ * each is enforced).
  */
 public final class ServerLimits {
   /** The defaults of every limit. */
@@ -296,74 +280,45 @@ public final class ServerLimits {
     return defaultCallTimeout;
   }
 
+  /** Every field, in declaration order: what equality and the hash code compare. */
+  private List<Object> values() {
+    return Arrays.asList(
+        maxFrameLength, termLimits, frameTimeout, maxInFlightPerChannel, maxOutboundBytesPerChannel,
+        maxChannelsPerSession, maxSessionsPerUser, memoryBudgetNode, memoryBudgetPerUser,
+        memoryBudgetPerConnection, maxWorkersPerUser, maxSessions, maxUnauthenticated, maxStartupsStart,
+        maxStartupsRate, maxUnauthenticatedPerSource, versionLineTimeout, maxAuthAttempts, authTimeout,
+        idleTimeout, keepaliveInterval, keepaliveMaxMissed, executorThreads, executorQueue,
+        defaultCallTimeout);
+  }
+
   @Override
   public boolean equals(Object o) {
-    if (!(o instanceof ServerLimits)) {
-      return false;
-    }
-    ServerLimits l = (ServerLimits) o;
-    return l.maxFrameLength == maxFrameLength
-        && l.termLimits.equals(termLimits)
-        && Objects.equals(l.frameTimeout, frameTimeout)
-        && l.maxInFlightPerChannel == maxInFlightPerChannel
-        && l.maxOutboundBytesPerChannel == maxOutboundBytesPerChannel
-        && l.maxChannelsPerSession == maxChannelsPerSession
-        && l.maxSessionsPerUser == maxSessionsPerUser
-        && l.memoryBudgetNode == memoryBudgetNode
-        && l.memoryBudgetPerUser == memoryBudgetPerUser
-        && l.memoryBudgetPerConnection == memoryBudgetPerConnection
-        && l.maxWorkersPerUser == maxWorkersPerUser
-        && l.maxSessions == maxSessions
-        && l.maxUnauthenticated == maxUnauthenticated
-        && l.maxStartupsStart == maxStartupsStart
-        && l.maxStartupsRate == maxStartupsRate
-        && l.maxUnauthenticatedPerSource == maxUnauthenticatedPerSource
-        && l.versionLineTimeout.equals(versionLineTimeout)
-        && l.maxAuthAttempts == maxAuthAttempts
-        && l.authTimeout.equals(authTimeout)
-        && l.idleTimeout.equals(idleTimeout)
-        && l.keepaliveInterval.equals(keepaliveInterval)
-        && l.keepaliveMaxMissed == keepaliveMaxMissed
-        && l.executorThreads == executorThreads
-        && l.executorQueue == executorQueue
-        && Objects.equals(l.defaultCallTimeout, defaultCallTimeout);
+    return o instanceof ServerLimits && ((ServerLimits) o).values().equals(values());
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        maxFrameLength, termLimits, frameTimeout, maxInFlightPerChannel, maxOutboundBytesPerChannel,
-        maxChannelsPerSession, maxSessionsPerUser, maxSessions, maxUnauthenticated, maxStartupsStart,
-        maxStartupsRate, maxUnauthenticatedPerSource, versionLineTimeout, maxAuthAttempts,
-        authTimeout, idleTimeout, keepaliveInterval, keepaliveMaxMissed, memoryBudgetNode,
-        memoryBudgetPerUser, memoryBudgetPerConnection, maxWorkersPerUser, executorThreads,
-        executorQueue, defaultCallTimeout);
+    return values().hashCode();
   }
+
+  /** The names of {@link #values()}, for {@link #toString()}. */
+  private static final List<String> NAMES =
+      List.of(
+          "maxFrameLength", "termLimits", "frameTimeout", "maxInFlightPerChannel", "maxOutboundBytesPerChannel",
+          "maxChannelsPerSession", "maxSessionsPerUser", "memoryBudgetNode", "memoryBudgetPerUser",
+          "memoryBudgetPerConnection", "maxWorkersPerUser", "maxSessions", "maxUnauthenticated", "maxStartupsStart",
+          "maxStartupsRate", "maxUnauthenticatedPerSource", "versionLineTimeout", "maxAuthAttempts", "authTimeout",
+          "idleTimeout", "keepaliveInterval", "keepaliveMaxMissed", "executorThreads", "executorQueue",
+          "defaultCallTimeout");
 
   @Override
   public String toString() {
-    return "ServerLimits{maxFrameLength=" + maxFrameLength
-        + ", termLimits=" + termLimits
-        + ", frameTimeout=" + frameTimeout
-        + ", maxInFlightPerChannel=" + maxInFlightPerChannel
-        + ", maxOutboundBytesPerChannel=" + maxOutboundBytesPerChannel
-        + ", maxChannelsPerSession=" + maxChannelsPerSession
-        + ", maxSessionsPerUser=" + maxSessionsPerUser
-        + ", memoryBudget=" + memoryBudgetNode + "/" + memoryBudgetPerUser + "/" + memoryBudgetPerConnection
-        + ", maxWorkersPerUser=" + maxWorkersPerUser
-        + ", maxSessions=" + maxSessions
-        + ", maxStartups=" + maxStartupsStart + ":" + maxStartupsRate + ":" + maxUnauthenticated
-        + ", maxUnauthenticatedPerSource=" + maxUnauthenticatedPerSource
-        + ", versionLineTimeout=" + versionLineTimeout
-        + ", maxAuthAttempts=" + maxAuthAttempts
-        + ", authTimeout=" + authTimeout
-        + ", idleTimeout=" + idleTimeout
-        + ", keepaliveInterval=" + keepaliveInterval
-        + ", keepaliveMaxMissed=" + keepaliveMaxMissed
-        + ", executorThreads=" + executorThreads
-        + ", executorQueue=" + executorQueue
-        + ", defaultCallTimeout=" + defaultCallTimeout
-        + "}";
+    StringBuilder b = new StringBuilder("ServerLimits{");
+    List<Object> v = values();
+    for (int i = 0; i < NAMES.size(); i++) {
+      b.append(i == 0 ? "" : ", ").append(NAMES.get(i)).append('=').append(v.get(i));
+    }
+    return b.append('}').toString();
   }
 
   /** A builder of {@link ServerLimits}; counts must be positive and durations greater than zero. */
