@@ -95,7 +95,7 @@ abstract class Mailbox {
         return;
       }
     }
-    watcher.deliverDown(ref, pid, ErlAtom.of("noproc"));
+    watcher.deliverDown(ref, pid, ServerTerms.NOPROC);
   }
 
   /** Drops every monitor held by {@code watcher} (its connection closed). */

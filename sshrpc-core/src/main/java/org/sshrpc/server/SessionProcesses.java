@@ -1,5 +1,6 @@
 package org.sshrpc.server;
 
+import org.sshrpc.wire.ServerTerms;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,8 +47,8 @@ import org.sshrpc.wire.ServerMessage;
  */
 final class SessionProcesses {
   private static final ErlAtom NOCONNECTION = Reason.NOCONNECTION.atom();
-  private static final ErlAtom BADARG = ErlAtom.of("badarg");
-  private static final ErlAtom NOPROC = ErlAtom.of("noproc");
+  private static final ErlAtom BADARG = ServerTerms.BADARG;
+  private static final ErlAtom NOPROC = ServerTerms.NOPROC;
 
   /** Refusals audited one by one per channel; past that, one line per {@link #AUDIT_EVERY}. */
   static final int AUDIT_FIRST = 100;
@@ -362,7 +363,7 @@ final class SessionProcesses {
 
   void mailbox(ClientMessage.Mailbox mb) {
     if (!allowsOwn(policy(), Verb.MAILBOX)) {
-      replyDenied(mb.id(), Verb.MAILBOX, ErlAtom.of("mailbox"));
+      replyDenied(mb.id(), Verb.MAILBOX, ErlAtom.of(Verb.MAILBOX.word()));
       return;
     }
     ClientMailbox box = newMailbox();

@@ -32,6 +32,24 @@ public final class ServerTerms {
   /** The type in a {@code DOWN} message: always {@code process}. */
   public static final ErlAtom PROCESS = ErlAtom.of("process");
 
+  /** A process's exit reason when it ended by itself: {@code normal}. */
+  public static final ErlAtom NORMAL = ErlAtom.of("normal");
+
+  /** The exit reason of a process stopped by the server (its pool closing): {@code shutdown}. */
+  public static final ErlAtom SHUTDOWN = ErlAtom.of("shutdown");
+
+  /** The exit reason of a process whose mailbox overflowed: {@code mailbox_overflow}. */
+  public static final ErlAtom MAILBOX_OVERFLOW = ErlAtom.of("mailbox_overflow");
+
+  /** The {@code DOWN} reason of a monitor on a pid that is not alive: {@code noproc}. */
+  public static final ErlAtom NOPROC = ErlAtom.of("noproc");
+
+  /** The error of a process operation on a bad argument (register, exit): {@code badarg}. */
+  public static final ErlAtom BADARG = ErlAtom.of("badarg");
+
+  /** {@code whereis} of a name that is not registered: {@code undefined}. */
+  public static final ErlAtom UNDEFINED = ErlAtom.of("undefined");
+
   private ServerTerms() {}
 
   /** True if {@code t} is a hello, {@code {sshrpc_hello, Version, Options}}: a v2 channel's first frame. */
