@@ -3,27 +3,29 @@ package org.sshrpc.client;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
+import org.sshrpc.Deadline;
+import org.sshrpc.Ticker;
 
 /**
- * Per-call settings: currently the call's deadline. Immutable; every {@code with*} method returns
- * a new instance.
+ * Per-call settings: currently the call's {@link Deadline}. Immutable; every {@code with*} method
+ * returns a new instance.
  *
- * <p>A deadline is absolute (a {@link System#nanoTime()} instant), so an options object made
- * with {@link #withTimeout} before a retry loop bounds the whole loop, not each attempt. The
- * remaining time is sent to a v2 server, which enforces it (the call then fails with {@code
+ * <p>A deadline is absolute, so an options object made with {@link #withTimeout} before a retry
+ * loop bounds the whole loop, not each attempt. The remaining time is sent to a v2 server (whole
+ * milliseconds, rounded up), which enforces it (the call then fails with {@code
  * DEADLINE_EXCEEDED} and reason {@code timeout}); the client also gives up on its own shortly
- * after the deadline, so a silent server cannot hold a caller forever.
+ * after the deadline, so a silent server cannot hold a caller forever. A deadline on a {@link
+ * Ticker} other than the system's is measured on that ticker (tests move time with a fake one).
  */
 public final class CallOptions {
   /** No deadline. */
-  public static final CallOptions DEFAULT = new CallOptions(false, 0);
+  public static final CallOptions DEFAULT = new CallOptions(null);
 
-  private final boolean hasDeadline;
-  private final long deadlineNanos;
+  private final Deadline deadline; // null: none
 
-  private CallOptions(boolean hasDeadline, long deadlineNanos) {
-    this.hasDeadline = hasDeadline;
-    this.deadlineNanos = deadlineNanos;
+  private CallOptions(Deadline deadline) {
+    this.deadline = deadline;
   }
 
   /** Options whose deadline is {@code timeout} from now. */
@@ -37,19 +39,24 @@ public final class CallOptions {
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("negative timeout: " + timeout);
     }
-    return withDeadlineNanos(System.nanoTime() + saturatedNanos(timeout));
+    return withDeadline(Deadline.after(timeout));
   }
 
   /** A copy with the deadline at this wall-clock instant (converted once, now). */
   public CallOptions withDeadline(Instant deadline) {
     Objects.requireNonNull(deadline, "deadline");
     Duration left = Duration.between(Instant.now(), deadline);
-    return withDeadlineNanos(System.nanoTime() + saturatedNanos(left.isNegative() ? Duration.ZERO : left));
+    return withDeadline(Deadline.after(left.isNegative() ? Duration.ZERO : left));
+  }
+
+  /** A copy with this deadline. */
+  public CallOptions withDeadline(Deadline deadline) {
+    return new CallOptions(Objects.requireNonNull(deadline, "deadline"));
   }
 
   /** A copy with the deadline at this {@link System#nanoTime()} value. */
   public CallOptions withDeadlineNanos(long nanoTime) {
-    return new CallOptions(true, nanoTime);
+    return withDeadline(Deadline.atNanos(nanoTime, Ticker.system()));
   }
 
   /** A copy without a deadline. */
@@ -57,31 +64,31 @@ public final class CallOptions {
     return DEFAULT;
   }
 
-  public boolean hasDeadline() {
-    return hasDeadline;
+  /** The deadline, if one is set. */
+  public Optional<Deadline> deadline() {
+    return Optional.ofNullable(deadline);
   }
 
-  /** The deadline as a {@link System#nanoTime()} value; meaningful only if {@link #hasDeadline()}. */
+  public boolean hasDeadline() {
+    return deadline != null;
+  }
+
+  /**
+   * The deadline as a value of its ticker's {@code nanoTime()} ({@link System#nanoTime()} unless it
+   * was made on another ticker); meaningful only if {@link #hasDeadline()}.
+   */
   public long deadlineNanos() {
-    return deadlineNanos;
+    return deadline == null ? 0 : deadline.nanoTime();
   }
 
   /** Nanoseconds left before the deadline (negative when passed), or Long.MAX_VALUE without one. */
   long remainingNanos() {
-    return hasDeadline ? deadlineNanos - System.nanoTime() : Long.MAX_VALUE;
-  }
-
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE / 2;
-    }
+    return deadline == null ? Long.MAX_VALUE : deadline.remainingNanos();
   }
 
   @Override
   public String toString() {
-    return hasDeadline
+    return deadline != null
         ? "CallOptions{deadline in " + Duration.ofNanos(remainingNanos()) + "}"
         : "CallOptions{no deadline}";
   }

@@ -13,8 +13,11 @@ public interface RpcConnection extends RpcChannel {
   /** The node this connection talks to. */
   NodeAddress address();
 
-  /** Opens another channel on the same SSH session, with its own protocol negotiation. */
-  RpcChannel openChannel(ChannelPurpose purpose);
+  /**
+   * Opens another channel on the same SSH session, with its own protocol negotiation and its own
+   * SSH flow-control window: a bulk transfer on one does not stall small calls on another.
+   */
+  RpcChannel openChannel();
 
   /**
    * A typed proxy for an interface annotated with {@link RemoteModule}: each method calls the
