@@ -7,6 +7,8 @@ import org.sshrpc.term.ErlInteger;
 import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
 import org.sshrpc.term.TermEncoder;
+import org.sshrpc.wire.FrameEncoder;
+import org.sshrpc.wire.GrowableBuffer;
 import org.sshrpc.wire.Reason;
 import org.sshrpc.wire.ServerTerms;
 
@@ -38,10 +40,10 @@ final class ReplyWriter {
   private volatile int peerMaxFrame;
 
   private final Object outLock = new Object();
-  // Reply frames queued for the next write, encoded straight into this array; the write takes
-  // the array itself (no copy) and a small one comes back as the spare when the write is done.
-  private byte[] outBuf = new byte[OUT_INITIAL];
-  private int outLen;
+  // Reply frames queued for the next write, encoded straight into this buffer (wire's one frame
+  // encoder); the write takes its array itself (no copy) and a small one comes back as the spare
+  // when the write is done.
+  private GrowableBuffer queued = new GrowableBuffer(OUT_INITIAL);
   private byte[] spareOut;
   private long outBytes; // queued plus being written
   private boolean writing;
@@ -135,16 +137,14 @@ final class ReplyWriter {
         return;
       }
       // Encoded straight into the queue: no intermediate arrays. A term that cannot be encoded
-      // throws before outLen moves, so the queue is left as it was.
-      if (lsize > Integer.MAX_VALUE - 8) {
+      // (or a queue that would pass 2 GiB) throws before the queue moves, so it is left as it was.
+      try {
+        FrameEncoder.append(encoder, t, lsize, queued);
+      } catch (RuntimeException e) {
         account.release(4 + lsize);
-        throw new IllegalArgumentException("reply of " + lsize + " bytes (expected: < 2 GiB)");
+        throw e;
       }
       int size = (int) lsize;
-      ensureOut(4 + (long) size);
-      putLength(outBuf, outLen, size);
-      encoder.encode(t, outBuf, outLen + 4);
-      outLen += 4 + size;
       outBytes += 4 + size;
       maxOutBytesSeen = Math.max(maxOutBytesSeen, outBytes);
       session.service.peaks.outbound(outBytes);
@@ -155,24 +155,6 @@ final class ReplyWriter {
     }
     if (start) {
       flush();
-    }
-  }
-
-  private static void putLength(byte[] b, int at, int n) {
-    b[at] = (byte) (n >>> 24);
-    b[at + 1] = (byte) (n >>> 16);
-    b[at + 2] = (byte) (n >>> 8);
-    b[at + 3] = (byte) n;
-  }
-
-  /** Caller holds outLock. */
-  private void ensureOut(long extra) {
-    long need = outLen + extra;
-    if (need > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("queued replies exceed 2 GiB");
-    }
-    if (need > outBuf.length) {
-      outBuf = java.util.Arrays.copyOf(outBuf, (int) Math.max(need, Math.min(2L * outBuf.length, Integer.MAX_VALUE - 8)));
     }
   }
 
@@ -188,7 +170,7 @@ final class ReplyWriter {
     boolean start;
     synchronized (outLock) {
       holdWrites--;
-      start = holdWrites == 0 && !writing && (outLen > 0 || closeWhenFlushed) && !closed;
+      start = holdWrites == 0 && !writing && (!queued.isEmpty() || closeWhenFlushed) && !closed;
       if (start) {
         writing = true;
       }
@@ -205,7 +187,7 @@ final class ReplyWriter {
     CloseCause closeFlushed = null;
     String why = null;
     synchronized (outLock) {
-      if (outLen == 0 || closed) {
+      if (queued.isEmpty() || closed) {
         writing = false;
         if (closeWhenFlushed && !closed) {
           closeFlushed = closeCause;
@@ -213,12 +195,9 @@ final class ReplyWriter {
         }
         data = null;
       } else {
-        data = outBuf;
-        n = outLen;
-        byte[] spare = spareOut;
+        n = queued.size();
+        data = queued.detach(spareOut);
         spareOut = null;
-        outBuf = spare != null ? spare : new byte[OUT_INITIAL];
-        outLen = 0;
       }
     }
     if (data == null) {
@@ -290,8 +269,7 @@ final class ReplyWriter {
         return false;
       }
       closed = true;
-      outLen = 0;
-      outBuf = new byte[0];
+      queued = new GrowableBuffer(0);
       spareOut = null;
       return true;
     }
