@@ -6,10 +6,8 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sshrpc.term.ErlAtom;
 import org.sshrpc.term.ErlBinary;
 import org.sshrpc.term.ErlTuple;
-import org.sshrpc.term.Term;
 import org.sshrpc.wire.Reason;
 
 /**

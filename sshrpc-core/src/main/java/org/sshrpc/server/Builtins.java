@@ -1,13 +1,10 @@
 package org.sshrpc.server;
 
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.List;
 import org.sshrpc.term.ErlAtom;
 import org.sshrpc.term.ErlBinary;
-import org.sshrpc.term.ErlBitstring;
 import org.sshrpc.term.ErlFloat;
-import org.sshrpc.term.ErlFun;
 import org.sshrpc.term.ErlInteger;
 import org.sshrpc.term.ErlList;
 import org.sshrpc.term.ErlMap;
