@@ -35,9 +35,14 @@ final class LimitOptions {
       description = "One resource limit (repeatable, applied after --limits), e.g. maxStartups=10:30:100, authTimeout=20s, maxFrameLength=4MiB.")
   List<String> settings = new ArrayList<>();
 
-  /** The limits that apply to one channel, the only ones {@code sshrpc stdio} enforces (sshd owns the connection). */
+  /**
+   * The limits that apply to one channel, and the service's worker pool and call timeout: the only
+   * ones {@code sshrpc stdio} enforces (sshd owns the connection).
+   */
   static final List<String> CHANNEL_KEYS =
-      List.of("maxFrameLength", "frameTimeout", "maxInFlightPerChannel", "maxOutboundBytesPerChannel");
+      List.of(
+          "maxFrameLength", "frameTimeout", "maxInFlightPerChannel", "maxOutboundBytesPerChannel",
+          "executorThreads", "executorQueue", "defaultCallTimeout");
 
   /** The builder being filled: the server limits and, once a {@code termLimits.*} key is seen, the decoder's. */
   private static final class Target {
@@ -80,6 +85,9 @@ final class LimitOptions {
     k.put("idleTimeout", (t, v) -> t.limits.idleTimeout(duration(v)));
     k.put("keepaliveInterval", (t, v) -> t.limits.keepaliveInterval(duration(v)));
     k.put("keepaliveMaxMissed", (t, v) -> t.limits.keepaliveMaxMissed(count(v)));
+    k.put("executorThreads", (t, v) -> t.limits.executorThreads(count(v)));
+    k.put("executorQueue", (t, v) -> t.limits.executorQueue(count(v)));
+    k.put("defaultCallTimeout", (t, v) -> t.limits.defaultCallTimeout(duration(v)));
     k.put("termLimits.maxInputBytes", (t, v) -> {
       t.term().maxInputBytes(intBytes(v));
       t.termInputSet = true;

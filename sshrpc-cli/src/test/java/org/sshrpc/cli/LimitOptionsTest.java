@@ -56,6 +56,9 @@ class LimitOptionsTest {
           Map.entry("idleTimeout", "2m"),
           Map.entry("keepaliveInterval", "30s"),
           Map.entry("keepaliveMaxMissed", "5"),
+          Map.entry("executorThreads", "6"),
+          Map.entry("executorQueue", "500"),
+          Map.entry("defaultCallTimeout", "90s"),
           Map.entry("termLimits.maxInputBytes", "512KiB"),
           Map.entry("termLimits.maxDepth", "64"),
           Map.entry("termLimits.maxElements", "1000"),
@@ -133,6 +136,9 @@ class LimitOptionsTest {
             .idleTimeout(Duration.ofMinutes(2))
             .keepaliveInterval(Duration.ofSeconds(30))
             .keepaliveMaxMissed(5)
+            .executorThreads(6)
+            .executorQueue(500)
+            .defaultCallTimeout(Duration.ofSeconds(90))
             .termLimits(
                 TermLimits.builder().maxInputBytes(512 << 10).maxDepth(64).maxElements(1000).maxAtomLength(100)
                     .maxBinaryBytes(1 << 20).maxBigIntegerBytes(1024).maxDecompressedBytes(2 << 20).build())

@@ -5,10 +5,9 @@ import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sshrpc.term.ErlAtom;
 import org.sshrpc.term.ErlBinary;
 import org.sshrpc.term.ErlTuple;
-import org.sshrpc.term.Term;
+import org.sshrpc.wire.Reason;
 
 /**
  * The server's audit trail: one line per call and one per refused connection or failed
@@ -42,8 +41,6 @@ final class AuditLog {
   static final String LOGGER = "sshrpc.audit";
 
   private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
-  private static final ErlAtom UNDEF = ErlAtom.of("undef");
-  private static final ErlAtom NOCONNECTION = ErlAtom.of("noconnection");
 
   /**
    * The longest line written (then cut, with {@code ...}). Every field is at most {@value
@@ -200,27 +197,12 @@ final class AuditLog {
   private static final int TARGET_CHARS = 96;
 
   /**
-   * The status word of an outcome: {@code ok}, {@code raised}, {@code undef}, {@code denied},
-   * {@code timeout}, {@code cancelled}, {@code overloaded}, {@code noconnection}, {@code error}.
+   * The status word of an outcome: {@code ok}, or its reason's {@link Reason#label()} ({@code
+   * raised}, {@code undef}, {@code denied}, {@code timeout}, {@code cancelled}, {@code
+   * overloaded}, {@code noconnection}, {@code badrequest}, {@code reply_too_large}, {@code error}).
    */
   static String status(Outcome o) {
-    if (o.ok()) {
-      return "ok";
-    }
-    Term v = o.value();
-    if (o.exit()) {
-      return v instanceof ErlTuple && ((ErlTuple) v).arity() > 0 && UNDEF.equals(((ErlTuple) v).get(0)) ? "undef" : "raised";
-    }
-    if (v instanceof ErlTuple && ((ErlTuple) v).arity() > 0 && RpcService.DENIED.equals(((ErlTuple) v).get(0))) {
-      return "denied";
-    }
-    if (v instanceof ErlAtom) {
-      ErlAtom a = (ErlAtom) v;
-      if (a.equals(Outcome.TIMEOUT) || a.equals(Outcome.CANCELLED) || a.equals(Outcome.OVERLOADED) || a.equals(NOCONNECTION)) {
-        return a.name();
-      }
-    }
-    return "error";
+    return o.label();
   }
 
   /** The Java exception class of a {@code {java_exception, Class, Message}} reason, else null. */
@@ -229,7 +211,7 @@ final class AuditLog {
       return null;
     }
     ErlTuple t = (ErlTuple) o.value();
-    if (t.arity() == 3 && RpcService.JAVA_EXCEPTION.equals(t.get(0)) && t.get(1) instanceof ErlBinary) {
+    if (t.arity() == 3 && Reason.JAVA_EXCEPTION.atom().equals(t.get(0)) && t.get(1) instanceof ErlBinary) {
       return ((ErlBinary) t.get(1)).utf8String();
     }
     return null;

@@ -1,5 +1,6 @@
 package org.sshrpc.server;
 
+import org.sshrpc.wire.ServerTerms;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +23,8 @@ final class LocalProcess extends Mailbox implements ProcessContext {
   /** Messages handled per turn on a worker before yielding it to other work. */
   private static final int BATCH = 64;
 
-  static final ErlAtom NORMAL = ErlAtom.of("normal");
-  static final ErlAtom MAILBOX_OVERFLOW = ErlAtom.of("mailbox_overflow");
+  static final ErlAtom NORMAL = ServerTerms.NORMAL;
+  static final ErlAtom MAILBOX_OVERFLOW = ServerTerms.MAILBOX_OVERFLOW;
 
   private final RpcService service;
   private final RpcProcess impl;
@@ -79,7 +80,7 @@ final class LocalProcess extends Mailbox implements ProcessContext {
       service.lanes.submit(ownerUser(), this::runBatch, this::retryLater);
     } catch (RejectedExecutionException e) {
       if (service.executor.isShutdown()) {
-        kill(ErlAtom.of("shutdown"));
+        kill(ServerTerms.SHUTDOWN);
       } else {
         // Workers saturated: try again shortly rather than drop the mailbox's turn.
         service.scheduler.schedule(this::schedule, 5, TimeUnit.MILLISECONDS);
@@ -90,7 +91,7 @@ final class LocalProcess extends Mailbox implements ProcessContext {
   /** The pool refused a turn that was waiting in the lane: try again shortly, or stop on shutdown. */
   private void retryLater() {
     if (service.executor.isShutdown()) {
-      kill(ErlAtom.of("shutdown"));
+      kill(ServerTerms.SHUTDOWN);
     } else {
       service.scheduler.schedule(this::schedule, 5, TimeUnit.MILLISECONDS);
     }

@@ -8,6 +8,7 @@ import org.sshrpc.term.ErlAtom;
 import org.sshrpc.term.ErlPid;
 import org.sshrpc.term.ErlRef;
 import org.sshrpc.term.ErlTuple;
+import org.sshrpc.wire.ServerTerms;
 import org.sshrpc.term.Term;
 
 /**
@@ -16,8 +17,6 @@ import org.sshrpc.term.Term;
  * ({@link #account}); tracks the monitors watching it and the one name it may have.
  */
 abstract class Mailbox {
-  static final ErlAtom DOWN = ErlAtom.of("DOWN");
-  static final ErlAtom PROCESS = ErlAtom.of("process");
 
   final ErlPid pid;
   /** The channel that made it; null only in registry unit tests. */
@@ -96,7 +95,7 @@ abstract class Mailbox {
         return;
       }
     }
-    watcher.deliverDown(ref, pid, ErlAtom.of("noproc"));
+    watcher.deliverDown(ref, pid, ServerTerms.NOPROC);
   }
 
   /** Drops every monitor held by {@code watcher} (its connection closed). */
@@ -126,6 +125,6 @@ abstract class Mailbox {
   }
 
   static Term down(ErlRef ref, ErlPid pid, Term reason) {
-    return ErlTuple.of(DOWN, ref, PROCESS, pid, reason);
+    return ErlTuple.of(ServerTerms.DOWN, ref, ServerTerms.PROCESS, pid, reason);
   }
 }

@@ -4,9 +4,6 @@ import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Objects;
-import org.sshrpc.term.ErlAtom;
-import org.sshrpc.term.ErlTuple;
-import org.sshrpc.term.Term;
 
 /**
  * The operational metrics of one sshrpc server: calls, errors and latency per {@code M:F/Arity},
@@ -49,59 +46,24 @@ public final class Metrics {
 
   private static final Metrics NONE = new Metrics(null);
 
-  /** How a call ended, as the {@code status}/{@code reason} labels report it. */
-  enum CallStatus {
-    OK("ok"),
-    /** The function ran and raised (Erlang exception, Java exception, bad arguments). */
-    RAISED("raised"),
-    UNDEF("undef"),
-    DENIED("denied"),
-    TIMEOUT("timeout"),
-    CANCELLED("cancelled"),
-    OVERLOADED("overloaded"),
-    BAD_REQUEST("badrequest"),
-    /** The channel closed while the call ran. */
-    NOCONNECTION("noconnection");
-
-    final String label;
-
-    CallStatus(String label) {
-      this.label = label;
+  /**
+   * Whether a call with this outcome reached an exported function, so its name may be a label
+   * (refusals before lookup, such as undef and denied, are counted as unresolved: a client could
+   * otherwise grow the label set with invented names).
+   */
+  static boolean resolved(Outcome o) {
+    if (o.ok()) {
+      return true;
     }
-
-    /** The status of a server {@link Outcome}, read from its reason's shape. */
-    static CallStatus of(Outcome o) {
-      if (o.ok()) {
-        return OK;
-      }
-      Term v = o.value();
-      if (o.exit()) {
-        return v instanceof ErlTuple && ((ErlTuple) v).isTagged("undef", 2) ? UNDEF : RAISED;
-      }
-      if (v instanceof ErlTuple && ((ErlTuple) v).isTagged("sshrpc_denied", 2)) {
-        return DENIED;
-      }
-      if (v instanceof ErlAtom) {
-        switch (((ErlAtom) v).name()) {
-          case "timeout":
-            return TIMEOUT;
-          case "cancelled":
-            return CANCELLED;
-          case "overloaded":
-            return OVERLOADED;
-          case "noconnection":
-            return NOCONNECTION;
-          default:
-            break;
-        }
-      }
-      return RAISED;
-    }
-
-    /** {@return whether a call with this outcome reached an exported function (so its name may be a label)} */
-    boolean resolved() {
-      return this == OK || this == RAISED || this == TIMEOUT || this == CANCELLED
-          || this == NOCONNECTION;
+    switch (o.reason()) {
+      case RAISED:
+      case JAVA_EXCEPTION:
+      case TIMEOUT:
+      case CANCELLED:
+      case NOCONNECTION:
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -231,7 +193,7 @@ public final class Metrics {
    * A call counted by {@link #callStarted} ended with {@code status}, {@code elapsedNanos} after
    * it was received. Called exactly once per started call.
    */
-  void callFinished(String module, String function, int arity, CallStatus status, long elapsedNanos) {
+  void callFinished(String module, String function, int arity, Outcome status, long elapsedNanos) {
     if (meters != null) {
       meters.callFinished(module, function, arity, status, elapsedNanos);
     }
@@ -241,7 +203,7 @@ public final class Metrics {
    * A call that was never counted in flight ended: refused before it ran (denied, undefined,
    * overloaded; {@code elapsedNanos} 0) or run inline on the reading thread.
    */
-  void callRefused(String module, String function, int arity, CallStatus status, long elapsedNanos) {
+  void callRefused(String module, String function, int arity, Outcome status, long elapsedNanos) {
     if (meters != null) {
       meters.callRefused(module, function, arity, status, elapsedNanos);
     }

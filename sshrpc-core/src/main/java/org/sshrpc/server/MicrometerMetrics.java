@@ -146,7 +146,7 @@ final class MicrometerMetrics {
    * A call counted by {@link #callStarted} ended with {@code status}, {@code elapsedNanos} after
    * it was received. Called exactly once per started call.
    */
-  void callFinished(String module, String function, int arity, Metrics.CallStatus status, long elapsedNanos) {
+  void callFinished(String module, String function, int arity, Outcome status, long elapsedNanos) {
     inFlight.decrementAndGet();
     record(module, function, arity, status, elapsedNanos);
   }
@@ -155,13 +155,13 @@ final class MicrometerMetrics {
    * A call that was never counted in flight ended: refused before it ran (denied, undefined,
    * overloaded; {@code elapsedNanos} 0) or run inline on the reading thread.
    */
-  void callRefused(String module, String function, int arity, Metrics.CallStatus status, long elapsedNanos) {
+  void callRefused(String module, String function, int arity, Outcome status, long elapsedNanos) {
     record(module, function, arity, status, elapsedNanos);
   }
 
-  private void record(String module, String function, int arity, Metrics.CallStatus outcome, long elapsed) {
+  private void record(String module, String function, int arity, Outcome outcome, long elapsed) {
     String mfa = label(module, function, arity, outcome);
-    String status = outcome == Metrics.CallStatus.OK ? "ok" : "error";
+    String status = outcome.ok() ? "ok" : "error";
     timers
         .computeIfAbsent(
             status + ' ' + mfa,
@@ -172,21 +172,21 @@ final class MicrometerMetrics {
                     .serviceLevelObjectives(BUCKETS)
                     .register(registry))
         .record(Math.max(0, elapsed), TimeUnit.NANOSECONDS);
-    if (outcome != Metrics.CallStatus.OK) {
+    if (!outcome.ok()) {
       errors
           .computeIfAbsent(
-              outcome.label + ' ' + mfa,
+              outcome.label() + ' ' + mfa,
               k ->
                   Counter.builder("sshrpc.call.errors")
                       .description("failed RPC calls by function and reason")
-                      .tags(Tags.of("mfa", mfa, "reason", outcome.label))
+                      .tags(Tags.of("mfa", mfa, "reason", outcome.label()))
                       .register(registry))
           .increment();
     }
   }
 
-  private String label(String module, String function, int arity, Metrics.CallStatus outcome) {
-    if (!outcome.resolved() || module == null || function == null) {
+  private String label(String module, String function, int arity, Outcome outcome) {
+    if (!Metrics.resolved(outcome) || module == null || function == null) {
       return Metrics.UNRESOLVED;
     }
     String mfa = module + ":" + function + "/" + arity;

@@ -1,5 +1,6 @@
 package org.sshrpc.server;
 
+import org.sshrpc.wire.ServerTerms;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +35,7 @@ final class ProcessRegistry {
     LIMIT
   }
 
-  private static final ErlAtom UNDEFINED = ErlAtom.of("undefined");
+  private static final ErlAtom UNDEFINED = ServerTerms.UNDEFINED;
 
   /** Attempts at a fresh pid before giving up: a repeat is a 2^-64 event, eight in a row never. */
   private static final int PID_ATTEMPTS = 8;

@@ -82,7 +82,8 @@ public final class RpcServer implements AutoCloseable {
     s.setShellFactory(null);
     s.setCommandFactory(null);
     s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
-    this.limits = b.limits;
+    // The one configuration: the service's, which the builder's setters and limits(...) filled.
+    this.limits = service.limits();
     s.setChannelFactories(List.of(RpcChannelSession.factory(limits.maxChannelsPerSession())));
     s.setSubsystemFactories(RpcSubsystemFactory.both(service));
     CoreModuleProperties.TCP_NODELAY.set(s, true);
@@ -151,7 +152,7 @@ public final class RpcServer implements AutoCloseable {
     return hostKeys;
   }
 
-  /** The limits this server enforces. */
+  /** The limits this server enforces: {@link RpcService#limits()} of its service. */
   public ServerLimits limits() {
     return limits;
   }
@@ -241,7 +242,6 @@ public final class RpcServer implements AutoCloseable {
     private PasswordAuthenticator password;
     private AlgorithmPolicy algorithms = AlgorithmPolicy.defaults();
     private Duration closeTimeout = Duration.ofSeconds(5);
-    private ServerLimits limits = ServerLimits.DEFAULT;
     private java.util.random.RandomGenerator earlyDropRandom;
     private final RpcService.Builder service = RpcService.builder();
 
@@ -303,13 +303,13 @@ public final class RpcServer implements AutoCloseable {
     }
 
     /**
-     * The resource limits. Default {@link ServerLimits#DEFAULT}. Replaces what {@link
-     * #maxFrameLength}, {@link #maxInFlight} and {@link #maxOutboundBytes} set before it; those
-     * called after it override its values.
+     * The resource limits and pool sizes, all of them. Default {@link ServerLimits#DEFAULT}.
+     * Replaces what the setters of single limits ({@link #maxFrameLength}, {@link #maxInFlight},
+     * {@link #maxOutboundBytes}, {@link #memoryBudget}, …) set before it; those called after it
+     * change its values. {@link RpcServer#limits()} reports the result, which is what is enforced.
      */
     public Builder limits(ServerLimits l) {
-      this.limits = Objects.requireNonNull(l, "limits");
-      service.limits(l);
+      service.limits(Objects.requireNonNull(l, "limits"));
       return this;
     }
 

@@ -27,6 +27,8 @@ import org.sshrpc.term.Term;
 import org.sshrpc.term.TermDecoder;
 import org.sshrpc.term.TermEncoder;
 import org.sshrpc.term.TermLimits;
+import org.sshrpc.wire.Reason;
+import org.sshrpc.Ticker;
 
 /**
  * The transport-independent sshrpc server: the exported modules, the access policy, the worker
@@ -39,18 +41,12 @@ import org.sshrpc.term.TermLimits;
 public final class RpcService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RpcService.class);
 
-  static final ErlAtom UNDEF = ErlAtom.of("undef");
-  static final ErlAtom DENIED = ErlAtom.of("sshrpc_denied");
-  static final ErlAtom JAVA_EXCEPTION = ErlAtom.of("java_exception");
 
   private final Map<String, RpcModule> modules;
   private final PolicySource policy;
   private final ErlAtom node;
-  private final int maxFrameLength;
-  private final int maxInFlight;
-  private final long maxOutboundBytes;
-  private final Duration defaultCallTimeout;
-  private final Duration frameTimeout;
+  /** The one configuration: every limit and pool size this service enforces. */
+  private final ServerLimits limits;
   private final TermDecoder decoder;
   /** High-water marks of what channels held, across all channels: bounds tests and operators check. */
   final Peaks peaks = new Peaks();
@@ -58,6 +54,10 @@ public final class RpcService implements AutoCloseable {
   final java.util.concurrent.atomic.AtomicLong sessionsOpened = new java.util.concurrent.atomic.AtomicLong();
   final ThreadPoolExecutor executor;
   final ScheduledThreadPoolExecutor scheduler;
+  /** The clock of call deadlines ({@link org.sshrpc.Deadline}); a fake one in tests. */
+  final Ticker ticker;
+  /** Where deadlines and frame timeouts fire: {@link #scheduler} unless a test gave its own. */
+  final Scheduler timers;
   final ProcessRegistry processes;
   final long startNanos = System.nanoTime();
   private final Set<RpcSession> sessions = ConcurrentHashMap.newKeySet();
@@ -71,22 +71,13 @@ public final class RpcService implements AutoCloseable {
   private RpcService(Builder b) {
     this.node = ErlAtom.of(b.nodeName);
     this.policy = b.policy;
-    this.maxFrameLength = b.maxFrameLength;
-    this.maxInFlight = b.maxInFlight;
-    this.maxOutboundBytes = b.maxOutboundBytes;
-    this.defaultCallTimeout = b.defaultCallTimeout;
-    this.frameTimeout = b.frameTimeout;
-    // By default the decoder limits of ServerLimits for this frame length: a request term is at
-    // most as large as a frame, compressed or not.
-    this.decoder =
-        TermDecoder.of(
-            b.termLimits != null
-                ? b.termLimits
-                : ServerLimits.builder().maxFrameLength(b.maxFrameLength).build().termLimits());
+    ServerLimits l = b.limits.build();
+    this.limits = l;
+    this.decoder = TermDecoder.of(l.termLimits());
     long heap = Runtime.getRuntime().maxMemory();
     this.budget =
-        b.budget != null
-            ? b.budget
+        l.memoryBudgetNode() > 0
+            ? new MemoryBudget(l.memoryBudgetNode(), l.memoryBudgetPerUser(), l.memoryBudgetPerConnection(), new HeapPressure()::underPressure)
             : MemoryBudget.forHeap(heap == Long.MAX_VALUE ? 1L << 32 : heap);
     Map<String, RpcModule> m = new LinkedHashMap<>();
     if (b.builtins) {
@@ -107,21 +98,23 @@ public final class RpcService implements AutoCloseable {
     this.modules = Map.copyOf(m);
     this.executor =
         new ThreadPoolExecutor(
-            b.executorThreads,
-            b.executorThreads,
+            l.executorThreads(),
+            l.executorThreads(),
             60,
             TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(b.executorQueue),
+            new ArrayBlockingQueue<>(l.executorQueue()),
             new NamedThreadFactory("sshrpc-worker"));
     this.executor.allowCoreThreadTimeOut(true);
     this.scheduler = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("sshrpc-deadline"));
     this.scheduler.setRemoveOnCancelPolicy(true);
+    this.ticker = b.ticker;
+    this.timers = b.timers != null ? b.timers : Scheduler.of(scheduler);
     this.processes = new ProcessRegistry(node);
     this.lanes =
         new UserLanes(
             executor,
-            b.maxWorkersPerUser > 0 ? b.maxWorkersPerUser : Math.max(1, b.executorThreads - b.executorThreads / 4),
-            b.executorQueue);
+            l.maxWorkersPerUser() > 0 ? l.maxWorkersPerUser() : Math.max(1, l.executorThreads() - l.executorThreads() / 4),
+            l.executorQueue());
   }
 
   public static Builder builder() {
@@ -167,25 +160,30 @@ public final class RpcService implements AutoCloseable {
     return node;
   }
 
+  /** The configuration this service enforces. */
+  public ServerLimits limits() {
+    return limits;
+  }
+
   public int maxFrameLength() {
-    return maxFrameLength;
+    return limits.maxFrameLength();
   }
 
   public int maxInFlight() {
-    return maxInFlight;
+    return limits.maxInFlightPerChannel();
   }
 
   long maxOutboundBytes() {
-    return maxOutboundBytes;
+    return limits.maxOutboundBytesPerChannel();
   }
 
   Duration defaultCallTimeout() {
-    return defaultCallTimeout;
+    return limits.defaultCallTimeout();
   }
 
   /** How long a started frame may take to complete; null for no limit. */
   Duration frameTimeout() {
-    return frameTimeout;
+    return limits.frameTimeout();
   }
 
   /** The largest input held (unreleased) and reply bytes queued by any one channel so far. */
@@ -257,7 +255,7 @@ public final class RpcService implements AutoCloseable {
   RpcModule.Entry resolve(CallContext ctx, ErlAtom m, ErlAtom f, ErlList args, Outcome[] refusal) {
     int arity = args.size();
     if (!allows(ctx, m.name(), f.name(), arity)) {
-      refusal[0] = Outcome.refused(ErlTuple.of(DENIED, ErlTuple.of(m, f, org.sshrpc.term.Terms.integer(arity))));
+      refusal[0] = Outcome.denied(ErlTuple.of(m, f, org.sshrpc.term.Terms.integer(arity)));
       return null;
     }
     RpcModule mod = modules.get(m.name());
@@ -315,7 +313,7 @@ public final class RpcService implements AutoCloseable {
     Term a = args.size() <= RpcSession.ECHO_LIMIT && TermEncoder.DEFAULT.encodedSizeAtMost(args, RpcSession.ECHO_LIMIT) <= RpcSession.ECHO_LIMIT
         ? args
         : org.sshrpc.term.Terms.integer(args.size());
-    return ErlTuple.of(UNDEF, ErlList.of(ErlTuple.of(m, f, a, ErlList.NIL)));
+    return ErlTuple.of(Reason.UNDEF.atom(), ErlList.of(ErlTuple.of(m, f, a, ErlList.NIL)));
   }
 
   /** Runs a resolved function on the calling thread and shapes its result or failure. */
@@ -333,7 +331,7 @@ public final class RpcService implements AutoCloseable {
       return Outcome.raised(e.reason());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Outcome.refused(Outcome.CANCELLED);
+      return Outcome.refused(Reason.CANCELLED);
     } catch (OutOfMemoryError e) {
       // A function that allocated past the heap for its own request: its allocations are garbage
       // now, so the server can go on; the request fails. (A JVM that cannot recover will fail the
@@ -349,7 +347,7 @@ public final class RpcService implements AutoCloseable {
 
   static Term javaException(String className, String message) {
     return ErlTuple.of(
-        JAVA_EXCEPTION, ErlBinary.utf8(className), ErlBinary.utf8(message == null ? "" : message));
+        Reason.JAVA_EXCEPTION.atom(), ErlBinary.utf8(className), ErlBinary.utf8(message == null ? "" : message));
   }
 
   /** Stops the workers (interrupting running functions) and the deadline timer. */
@@ -359,36 +357,46 @@ public final class RpcService implements AutoCloseable {
     scheduler.shutdownNow();
   }
 
-  /** A builder of {@link RpcService}; see each setter for its default. */
+  /**
+   * A builder of {@link RpcService}. The limits and pool sizes are one {@link ServerLimits} value
+   * ({@link #limits}); the setters of single limits below change that same value, so the defaults
+   * are {@link ServerLimits}' and what the service enforces is what {@link RpcService#limits()}
+   * reports.
+   */
   public static final class Builder {
     private final List<RpcModule> modules = new ArrayList<>();
     private PolicySource policy = PolicySource.fixed(AccessPolicy.ALLOW_ALL);
     private String nodeName = "sshrpc@localhost";
-    private int executorThreads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
-    private int executorQueue = 10_000;
-    private int maxFrameLength = 16 << 20;
-    private int maxInFlight = 1024;
-    private long maxOutboundBytes = 1 << 20;
-    private Duration defaultCallTimeout = Duration.ofMinutes(5);
-    private Duration frameTimeout = ServerLimits.DEFAULT.frameTimeout();
-    private TermLimits termLimits;
+    private ServerLimits.Builder limits = ServerLimits.builder();
     private boolean builtins = true;
     private Metrics metrics = Metrics.none();
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
-    private MemoryBudget budget;
-    private int maxWorkersPerUser;
+    private Ticker ticker = Ticker.system();
+    private Scheduler timers;
 
     private Builder() {}
+
+    /** The clock call deadlines are measured on (tests: a fake one). Default {@link Ticker#system()}. */
+    Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Where deadlines and frame timeouts fire (tests: one driven by a fake ticker). Default: the deadline thread. */
+    Builder timers(Scheduler timers) {
+      this.timers = Objects.requireNonNull(timers, "timers");
+      return this;
+    }
 
     /**
      * The memory budget for what clients make the node hold (buffered input, decoded requests in
      * progress, queued replies): {@code node} bytes in all, {@code perUser} for one SSH user,
      * {@code perConnection} for one SSH connection. A large frame, request or reply that does not
      * fit is refused with a clear error to the client that sent it; small ones are never refused.
-     * Default: 40 %, 20 % and 10 % of the JVM's maximum heap.
+     * Default: 40 %, 20 % and 10 % of the JVM's maximum heap. See {@link ServerLimits.Builder#memoryBudget}.
      */
     public Builder memoryBudget(long node, long perUser, long perConnection) {
-      this.budget = new MemoryBudget(node, perUser, perConnection, new HeapPressure()::underPressure);
+      limits.memoryBudget(node, perUser, perConnection);
       return this;
     }
 
@@ -398,7 +406,7 @@ public final class RpcService implements AutoCloseable {
      * quarters of executorThreads (at least a quarter is always left to the other users).
      */
     public Builder maxWorkersPerUser(int n) {
-      this.maxWorkersPerUser = positive(n, "maxWorkersPerUser");
+      limits.maxWorkersPerUser(positive(n, "maxWorkersPerUser"));
       return this;
     }
 
@@ -435,25 +443,25 @@ public final class RpcService implements AutoCloseable {
 
     /** Worker threads running functions and processes. Default: max(8, 4 x cores). */
     public Builder executorThreads(int n) {
-      this.executorThreads = positive(n, "executorThreads");
+      limits.executorThreads(n);
       return this;
     }
 
     /** Work waiting for a worker, beyond which calls fail with {@code overloaded}. Default 10,000. */
     public Builder executorQueue(int n) {
-      this.executorQueue = positive(n, "executorQueue");
+      limits.executorQueue(n);
       return this;
     }
 
     /** The largest frame accepted; a larger header closes the channel. Default 16 MiB. */
     public Builder maxFrameLength(int n) {
-      this.maxFrameLength = positive(n, "maxFrameLength");
+      limits.maxFrameLength(n);
       return this;
     }
 
     /** v2 calls running at once on one channel; more are answered {@code overloaded}. Default 1024. */
     public Builder maxInFlight(int n) {
-      this.maxInFlight = positive(n, "maxInFlight");
+      limits.maxInFlightPerChannel(n);
       return this;
     }
 
@@ -462,10 +470,7 @@ public final class RpcService implements AutoCloseable {
      * window no longer released) until the client reads. Default 1 MiB.
      */
     public Builder maxOutboundBytes(long n) {
-      if (n <= 0) {
-        throw new IllegalArgumentException("maxOutboundBytes: " + n + " (expected: > 0)");
-      }
-      this.maxOutboundBytes = n;
+      limits.maxOutboundBytesPerChannel(n);
       return this;
     }
 
@@ -474,10 +479,7 @@ public final class RpcService implements AutoCloseable {
      * 5 minutes.
      */
     public Builder defaultCallTimeout(Duration d) {
-      if (d != null && (d.isNegative() || d.isZero())) {
-        throw new IllegalArgumentException("defaultCallTimeout: " + d + " (expected: > 0)");
-      }
-      this.defaultCallTimeout = d;
+      limits.defaultCallTimeout(d);
       return this;
     }
 
@@ -486,36 +488,22 @@ public final class RpcService implements AutoCloseable {
      * incomplete after that is closed (a slowloris defence). Null for no limit. Default 30 s.
      */
     public Builder frameTimeout(Duration d) {
-      if (d != null && (d.isNegative() || d.isZero())) {
-        throw new IllegalArgumentException("frameTimeout: " + d + " (expected: > 0)");
-      }
-      this.frameTimeout = d;
+      limits.frameTimeout(d);
       return this;
     }
 
     /**
-     * Applies the channel-level limits of {@code limits} (frame length, decoder limits, frame
-     * timeout, in-flight calls, queued reply bytes); the connection-level ones are MINA's and are
-     * applied by {@link RpcServer.Builder#limits}.
+     * Replaces every limit and pool size with those of {@code limits} (the connection-level ones
+     * take effect behind {@link RpcServer}); setters called after it change single values.
      */
     public Builder limits(ServerLimits limits) {
-      maxFrameLength(limits.maxFrameLength());
-      termLimits(limits.termLimits());
-      frameTimeout(limits.frameTimeout());
-      maxInFlight(limits.maxInFlightPerChannel());
-      maxOutboundBytes(limits.maxOutboundBytesPerChannel());
-      if (limits.memoryBudgetNode() > 0) {
-        memoryBudget(limits.memoryBudgetNode(), limits.memoryBudgetPerUser(), limits.memoryBudgetPerConnection());
-      }
-      if (limits.maxWorkersPerUser() > 0) {
-        maxWorkersPerUser(limits.maxWorkersPerUser());
-      }
+      this.limits = limits.newBuilder();
       return this;
     }
 
     /** Decoder limits for request terms. Default: the codec's defaults, input capped at maxFrameLength. */
     public Builder termLimits(TermLimits limits) {
-      this.termLimits = limits;
+      this.limits.termLimits(limits);
       return this;
     }
 

@@ -8,6 +8,7 @@ import org.sshrpc.term.ErlBinary;
 import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
 import org.sshrpc.term.Terms;
+import org.sshrpc.wire.Reason;
 
 /**
  * One call to an exported function as a {@link ServerInterceptor} sees it: who makes it ({@link
@@ -118,25 +119,25 @@ public final class ServerCall {
     Outcome o;
     switch (status) {
       case PERMISSION_DENIED:
-        o = Outcome.refused(ErlTuple.of(RpcService.DENIED, ErlTuple.of(m, f, Terms.integer(args.size()))));
+        o = Outcome.denied(ErlTuple.of(m, f, Terms.integer(args.size())));
         break;
       case NOT_FOUND:
         o = Outcome.raised(RpcService.undef(m, f, org.sshrpc.term.ErlList.of(args)));
         break;
       case RESOURCE_EXHAUSTED:
-        o = Outcome.refused(Outcome.OVERLOADED);
+        o = Outcome.OVERLOADED;
         break;
       case DEADLINE_EXCEEDED:
-        o = Outcome.refused(Outcome.TIMEOUT);
+        o = Outcome.refused(Reason.TIMEOUT);
         break;
       case CANCELLED:
-        o = Outcome.refused(Outcome.CANCELLED);
+        o = Outcome.refused(Reason.CANCELLED);
         break;
       case UNAVAILABLE:
-        o = Outcome.refused(ErlAtom.of("noconnection"));
+        o = Outcome.refused(Reason.NOCONNECTION);
         break;
       case INVALID_REQUEST:
-        o = Outcome.refused(ErlTuple.of(ErlAtom.of("badrequest"), d));
+        o = Outcome.refused(ErlTuple.of(Reason.BADREQUEST.atom(), d));
         break;
       case RAISED:
         o = Outcome.raised(ErlTuple.of(REFUSED, d));

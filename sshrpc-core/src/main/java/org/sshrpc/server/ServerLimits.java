@@ -1,34 +1,25 @@
 package org.sshrpc.server;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.sshrpc.term.TermLimits;
 
 /**
- * The resource limits of an sshrpc server: one immutable value, set with {@link
- * RpcServer.Builder#limits(ServerLimits)}, that bounds what one peer (authenticated or not) can make
- * the server hold. Every limit has a default chosen to be safe on a small host ({@link #DEFAULT});
- * {@code docs/limits.md} says for each one what happens when it is exceeded.
+ * The configuration of an sshrpc server's resources: one immutable value, with one builder and the
+ * one set of defaults, that bounds what one peer (authenticated or not) can make the server hold
+ * and sizes its worker pool. {@link RpcServer.Builder#limits(ServerLimits)} and {@link
+ * RpcService.Builder#limits(ServerLimits)} take it whole; their setters of single limits ({@code
+ * maxFrameLength}, {@code maxInFlight}, …) are conveniences that change the same value, so what
+ * {@link RpcServer#limits()} and {@link RpcService#limits()} report is what is enforced. Every
+ * limit has a default chosen to be safe on a small host ({@link #DEFAULT}); {@code docs/limits.md}
+ * says for each one what happens when it is exceeded.
  *
- * <table>
- *   <caption>Limits and defaults</caption>
- *   <tr><th>limit</th><th>default</th><th>past it</th></tr>
- *   <tr><td>{@link #maxFrameLength()}</td><td>16 MiB</td><td>channel closed (v2: {@code frame_too_large} first)</td></tr>
- *   <tr><td>{@link #termLimits()}</td><td>{@link TermLimits#DEFAULT}, input, decompressed size and binaries capped at the frame length</td><td>{@code badframe} error, channel keeps serving</td></tr>
- *   <tr><td>{@link #frameTimeout()}</td><td>30 s</td><td>channel closed</td></tr>
- *   <tr><td>{@link #maxInFlightPerChannel()}</td><td>1024</td><td>v2: {@code overloaded}; v1: input paused</td></tr>
- *   <tr><td>{@link #maxOutboundBytesPerChannel()}</td><td>1 MiB</td><td>input paused until the client reads</td></tr>
- *   <tr><td>{@link #maxChannelsPerSession()}</td><td>10</td><td>channel open refused (resource shortage)</td></tr>
- *   <tr><td>{@link #maxSessionsPerUser()}</td><td>100</td><td>disconnect after auth (too many connections)</td></tr>
- *   <tr><td>{@link #maxSessions()}</td><td>1000</td><td>connection closed on accept</td></tr>
- *   <tr><td>{@link #maxUnauthenticated()}, {@link #maxStartupsStart()}, {@link #maxStartupsRate()}</td><td>100, 10, 30 %</td><td>connection closed on accept (at random from the start, always at the maximum)</td></tr>
- *   <tr><td>{@link #maxUnauthenticatedPerSource()}</td><td>5</td><td>connection closed on accept</td></tr>
- *   <tr><td>{@link #versionLineTimeout()}</td><td>10 s</td><td>connection closed</td></tr>
- *   <tr><td>{@link #maxAuthAttempts()}</td><td>6</td><td>disconnect</td></tr>
- *   <tr><td>{@link #authTimeout()}</td><td>60 s</td><td>disconnect</td></tr>
- *   <tr><td>{@link #idleTimeout()}</td><td>10 min</td><td>disconnect</td></tr>
- *   <tr><td>{@link #keepaliveInterval()}</td><td>off</td><td>after {@link #keepaliveMaxMissed()} unanswered: disconnect</td></tr>
- * </table>
+ *
+ * <p>The table of limits, their defaults and what happens past each is {@code docs/limits.md}
+ * (its tests, {@code ServerLimitsTest} and {@code ServerConfigTest}, check the defaults and that
+ * each is enforced).
  */
 public final class ServerLimits {
   /** The defaults of every limit. */
@@ -56,6 +47,12 @@ public final class ServerLimits {
   private final Duration idleTimeout;
   private final Duration keepaliveInterval;
   private final int keepaliveMaxMissed;
+  private final int executorThreads;
+  private final int executorQueue;
+  private final Duration defaultCallTimeout;
+  // Whether termLimits was given rather than derived from maxFrameLength: newBuilder() keeps a
+  // derived one derived, so a frame length set later still caps the decoder.
+  private final boolean termLimitsGiven;
 
   private ServerLimits(Builder b) {
     this.maxFrameLength = b.maxFrameLength;
@@ -89,6 +86,10 @@ public final class ServerLimits {
     this.idleTimeout = b.idleTimeout;
     this.keepaliveInterval = b.keepaliveInterval;
     this.keepaliveMaxMissed = b.keepaliveMaxMissed;
+    this.executorThreads = b.executorThreads;
+    this.executorQueue = b.executorQueue;
+    this.defaultCallTimeout = b.defaultCallTimeout;
+    this.termLimitsGiven = b.termLimits != null;
   }
 
   public static Builder builder() {
@@ -99,7 +100,7 @@ public final class ServerLimits {
   public Builder newBuilder() {
     Builder b = new Builder();
     b.maxFrameLength = maxFrameLength;
-    b.termLimits = termLimits;
+    b.termLimits = termLimitsGiven ? termLimits : null;
     b.frameTimeout = frameTimeout;
     b.maxInFlightPerChannel = maxInFlightPerChannel;
     b.maxOutboundBytesPerChannel = maxOutboundBytesPerChannel;
@@ -120,6 +121,9 @@ public final class ServerLimits {
     b.idleTimeout = idleTimeout;
     b.keepaliveInterval = keepaliveInterval;
     b.keepaliveMaxMissed = keepaliveMaxMissed;
+    b.executorThreads = executorThreads;
+    b.executorQueue = executorQueue;
+    b.defaultCallTimeout = defaultCallTimeout;
     return b;
   }
 
@@ -258,67 +262,63 @@ public final class ServerLimits {
     return keepaliveMaxMissed;
   }
 
+  /** Worker threads running functions and processes. Default max(8, 4 × cores). */
+  public int executorThreads() {
+    return executorThreads;
+  }
+
+  /** Work waiting for a worker, beyond which calls fail with {@code overloaded}. Default 10,000. */
+  public int executorQueue() {
+    return executorQueue;
+  }
+
+  /**
+   * The deadline of v1 calls and of v2 calls sent with {@code infinity}; null for none. Default 5
+   * minutes.
+   */
+  public Duration defaultCallTimeout() {
+    return defaultCallTimeout;
+  }
+
+  /** Every field, in declaration order: what equality and the hash code compare. */
+  private List<Object> values() {
+    return Arrays.asList(
+        maxFrameLength, termLimits, frameTimeout, maxInFlightPerChannel, maxOutboundBytesPerChannel,
+        maxChannelsPerSession, maxSessionsPerUser, memoryBudgetNode, memoryBudgetPerUser,
+        memoryBudgetPerConnection, maxWorkersPerUser, maxSessions, maxUnauthenticated, maxStartupsStart,
+        maxStartupsRate, maxUnauthenticatedPerSource, versionLineTimeout, maxAuthAttempts, authTimeout,
+        idleTimeout, keepaliveInterval, keepaliveMaxMissed, executorThreads, executorQueue,
+        defaultCallTimeout);
+  }
+
   @Override
   public boolean equals(Object o) {
-    if (!(o instanceof ServerLimits)) {
-      return false;
-    }
-    ServerLimits l = (ServerLimits) o;
-    return l.maxFrameLength == maxFrameLength
-        && l.termLimits.equals(termLimits)
-        && l.frameTimeout.equals(frameTimeout)
-        && l.maxInFlightPerChannel == maxInFlightPerChannel
-        && l.maxOutboundBytesPerChannel == maxOutboundBytesPerChannel
-        && l.maxChannelsPerSession == maxChannelsPerSession
-        && l.maxSessionsPerUser == maxSessionsPerUser
-        && l.memoryBudgetNode == memoryBudgetNode
-        && l.memoryBudgetPerUser == memoryBudgetPerUser
-        && l.memoryBudgetPerConnection == memoryBudgetPerConnection
-        && l.maxWorkersPerUser == maxWorkersPerUser
-        && l.maxSessions == maxSessions
-        && l.maxUnauthenticated == maxUnauthenticated
-        && l.maxStartupsStart == maxStartupsStart
-        && l.maxStartupsRate == maxStartupsRate
-        && l.maxUnauthenticatedPerSource == maxUnauthenticatedPerSource
-        && l.versionLineTimeout.equals(versionLineTimeout)
-        && l.maxAuthAttempts == maxAuthAttempts
-        && l.authTimeout.equals(authTimeout)
-        && l.idleTimeout.equals(idleTimeout)
-        && l.keepaliveInterval.equals(keepaliveInterval)
-        && l.keepaliveMaxMissed == keepaliveMaxMissed;
+    return o instanceof ServerLimits && ((ServerLimits) o).values().equals(values());
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        maxFrameLength, termLimits, frameTimeout, maxInFlightPerChannel, maxOutboundBytesPerChannel,
-        maxChannelsPerSession, maxSessionsPerUser, maxSessions, maxUnauthenticated, maxStartupsStart,
-        maxStartupsRate, maxUnauthenticatedPerSource, versionLineTimeout, maxAuthAttempts,
-        authTimeout, idleTimeout, keepaliveInterval, keepaliveMaxMissed, memoryBudgetNode,
-        memoryBudgetPerUser, memoryBudgetPerConnection, maxWorkersPerUser);
+    return values().hashCode();
   }
+
+  /** The names of {@link #values()}, for {@link #toString()}. */
+  private static final List<String> NAMES =
+      List.of(
+          "maxFrameLength", "termLimits", "frameTimeout", "maxInFlightPerChannel", "maxOutboundBytesPerChannel",
+          "maxChannelsPerSession", "maxSessionsPerUser", "memoryBudgetNode", "memoryBudgetPerUser",
+          "memoryBudgetPerConnection", "maxWorkersPerUser", "maxSessions", "maxUnauthenticated", "maxStartupsStart",
+          "maxStartupsRate", "maxUnauthenticatedPerSource", "versionLineTimeout", "maxAuthAttempts", "authTimeout",
+          "idleTimeout", "keepaliveInterval", "keepaliveMaxMissed", "executorThreads", "executorQueue",
+          "defaultCallTimeout");
 
   @Override
   public String toString() {
-    return "ServerLimits{maxFrameLength=" + maxFrameLength
-        + ", termLimits=" + termLimits
-        + ", frameTimeout=" + frameTimeout
-        + ", maxInFlightPerChannel=" + maxInFlightPerChannel
-        + ", maxOutboundBytesPerChannel=" + maxOutboundBytesPerChannel
-        + ", maxChannelsPerSession=" + maxChannelsPerSession
-        + ", maxSessionsPerUser=" + maxSessionsPerUser
-        + ", memoryBudget=" + memoryBudgetNode + "/" + memoryBudgetPerUser + "/" + memoryBudgetPerConnection
-        + ", maxWorkersPerUser=" + maxWorkersPerUser
-        + ", maxSessions=" + maxSessions
-        + ", maxStartups=" + maxStartupsStart + ":" + maxStartupsRate + ":" + maxUnauthenticated
-        + ", maxUnauthenticatedPerSource=" + maxUnauthenticatedPerSource
-        + ", versionLineTimeout=" + versionLineTimeout
-        + ", maxAuthAttempts=" + maxAuthAttempts
-        + ", authTimeout=" + authTimeout
-        + ", idleTimeout=" + idleTimeout
-        + ", keepaliveInterval=" + keepaliveInterval
-        + ", keepaliveMaxMissed=" + keepaliveMaxMissed
-        + "}";
+    StringBuilder b = new StringBuilder("ServerLimits{");
+    List<Object> v = values();
+    for (int i = 0; i < NAMES.size(); i++) {
+      b.append(i == 0 ? "" : ", ").append(NAMES.get(i)).append('=').append(v.get(i));
+    }
+    return b.append('}').toString();
   }
 
   /** A builder of {@link ServerLimits}; counts must be positive and durations greater than zero. */
@@ -347,6 +347,9 @@ public final class ServerLimits {
     private Duration idleTimeout = Duration.ofMinutes(10);
     private Duration keepaliveInterval = Duration.ZERO;
     private int keepaliveMaxMissed = 3;
+    private int executorThreads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+    private int executorQueue = 10_000;
+    private Duration defaultCallTimeout = Duration.ofMinutes(5);
 
     private Builder() {}
 
@@ -361,8 +364,9 @@ public final class ServerLimits {
       return this;
     }
 
+    /** How long a started frame may take to complete; null for no limit. Default 30 s. */
     public Builder frameTimeout(Duration d) {
-      frameTimeout = positive("frameTimeout", d);
+      frameTimeout = d == null ? null : positive("frameTimeout", d);
       return this;
     }
 
@@ -484,6 +488,24 @@ public final class ServerLimits {
 
     public Builder keepaliveMaxMissed(int n) {
       keepaliveMaxMissed = positive("keepaliveMaxMissed", n);
+      return this;
+    }
+
+    /** Worker threads running functions and processes. Default max(8, 4 × cores). */
+    public Builder executorThreads(int n) {
+      executorThreads = positive("executorThreads", n);
+      return this;
+    }
+
+    /** Work waiting for a worker, beyond which calls fail with {@code overloaded}. Default 10,000. */
+    public Builder executorQueue(int n) {
+      executorQueue = positive("executorQueue", n);
+      return this;
+    }
+
+    /** The deadline of v1 calls and of v2 calls sent with {@code infinity}; null for none. Default 5 min. */
+    public Builder defaultCallTimeout(Duration d) {
+      defaultCallTimeout = d == null ? null : positive("defaultCallTimeout", d);
       return this;
     }
 

@@ -1,5 +1,6 @@
 package org.sshrpc.server;
 
+import org.sshrpc.wire.ServerTerms;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
 import org.sshrpc.term.Terms;
 import org.sshrpc.wire.ClientMessage;
+import org.sshrpc.wire.Reason;
 import org.sshrpc.wire.ServerMessage;
 
 /**
@@ -44,9 +46,9 @@ import org.sshrpc.wire.ServerMessage;
  * back when it goes or when making it failed, so concurrent requests cannot overshoot them.
  */
 final class SessionProcesses {
-  private static final ErlAtom NOCONNECTION = ErlAtom.of("noconnection");
-  private static final ErlAtom BADARG = ErlAtom.of("badarg");
-  private static final ErlAtom NOPROC = ErlAtom.of("noproc");
+  private static final ErlAtom NOCONNECTION = Reason.NOCONNECTION.atom();
+  private static final ErlAtom BADARG = ServerTerms.BADARG;
+  private static final ErlAtom NOPROC = ServerTerms.NOPROC;
 
   /** Refusals audited one by one per channel; past that, one line per {@link #AUDIT_EVERY}. */
   static final int AUDIT_FIRST = 100;
@@ -90,31 +92,6 @@ final class SessionProcesses {
     return refusals.get();
   }
 
-  /**
-   * Handles one process message; returns false (and does nothing) for any other message. Runs on
-   * the thread that processes the channel's input.
-   */
-  boolean handle(ClientMessage msg) {
-    if (msg instanceof ClientMessage.Spawn s) {
-      spawn(s);
-    } else if (msg instanceof ClientMessage.Send s) {
-      send(s.destination(), s.message());
-    } else if (msg instanceof ClientMessage.Register r) {
-      register(r);
-    } else if (msg instanceof ClientMessage.Whereis w) {
-      whereis(w);
-    } else if (msg instanceof ClientMessage.Monitor mo) {
-      monitor(mo);
-    } else if (msg instanceof ClientMessage.Mailbox mb) {
-      mailbox(mb);
-    } else if (msg instanceof ClientMessage.Exit x) {
-      exit(x);
-    } else {
-      return false;
-    }
-    return true;
-  }
-
   private AccessPolicy policy() {
     return service.policyNow();
   }
@@ -134,15 +111,15 @@ final class SessionProcesses {
   /** {@code {error, Id, {sshrpc_denied, Verb}}}: the caller may not use this verb here at all. */
   private void replyDenied(long id, Verb v, Term target) {
     refused(v, target, null, "policy");
-    replyError(id, ErlTuple.of(RpcService.DENIED, ErlAtom.of(v.word())));
+    replyError(id, ErlTuple.of(Reason.DENIED.atom(), ErlAtom.of(v.word())));
   }
 
   // ---------------------------------------------------------------- spawn
 
-  private void spawn(ClientMessage.Spawn s) {
+  void spawn(ClientMessage.Spawn s) {
     long received = System.nanoTime();
     if (!reserveProcessSlot()) {
-      refuseSpawn(s, Outcome.refused(Outcome.OVERLOADED), received);
+      refuseSpawn(s, Outcome.OVERLOADED, received);
       return;
     }
     AccessPolicy p = policy();
@@ -154,7 +131,7 @@ final class SessionProcesses {
         && (!MetricsAccess.MODULE.equals(m) || MetricsAccess.allows(p, session.user, session.keyFingerprint, f, arity));
     if (!allowed) {
       releaseProcessSlot();
-      refuseSpawn(s, Outcome.refused(ErlTuple.of(RpcService.DENIED, ErlTuple.of(s.module(), s.function(), Terms.integer(arity)))), received);
+      refuseSpawn(s, Outcome.denied(ErlTuple.of(s.module(), s.function(), Terms.integer(arity))), received);
       return;
     }
     ProcessFactory factory = service.processStarter(s.module(), s.function(), arity);
@@ -165,7 +142,7 @@ final class SessionProcesses {
     }
     if (!registry.reservePid(account)) {
       releaseProcessSlot();
-      refuseSpawn(s, Outcome.refused(Outcome.OVERLOADED), received);
+      refuseSpawn(s, Outcome.OVERLOADED, received);
       return;
     }
     SpawnContext ctx = new SpawnContext(spawnDeadline());
@@ -182,12 +159,12 @@ final class SessionProcesses {
           () -> {
             registry.releasePid(account);
             releaseProcessSlot();
-            refuseSpawn(s, Outcome.refused(Outcome.OVERLOADED), received);
+            refuseSpawn(s, Outcome.OVERLOADED, received);
           });
     } catch (RejectedExecutionException ex) {
       registry.releasePid(account);
       releaseProcessSlot();
-      refuseSpawn(s, Outcome.refused(Outcome.OVERLOADED), received);
+      refuseSpawn(s, Outcome.OVERLOADED, received);
     }
   }
 
@@ -230,7 +207,7 @@ final class SessionProcesses {
     if (session.isClosed()) {
       // Raced with close(), which may have killed the processes before this one was in the set.
       p.kill(NOCONNECTION);
-      return Outcome.refused(NOCONNECTION);
+      return Outcome.refused(Reason.NOCONNECTION);
     }
     return Outcome.ok(p.pid);
   }
@@ -309,7 +286,7 @@ final class SessionProcesses {
 
   // ---------------------------------------------------------------- names
 
-  private void register(ClientMessage.Register r) {
+  void register(ClientMessage.Register r) {
     AccessPolicy p = policy();
     String name = r.name().name();
     boolean isPublic = p.isPublicName(name);
@@ -329,11 +306,11 @@ final class SessionProcesses {
     switch (registry.register(r.name(), m, isPublic)) {
       case OK -> reply(r.id(), ErlAtom.TRUE);
       case BADARG -> replyError(r.id(), BADARG);
-      case LIMIT -> replyError(r.id(), Outcome.OVERLOADED);
+      case LIMIT -> replyError(r.id(), Reason.OVERLOADED.atom());
     }
   }
 
-  private void whereis(ClientMessage.Whereis w) {
+  void whereis(ClientMessage.Whereis w) {
     AccessPolicy p = policy();
     String name = w.name().name();
     Mailbox m;
@@ -355,7 +332,7 @@ final class SessionProcesses {
 
   // ---------------------------------------------------------------- monitor, mailbox, exit
 
-  private void monitor(ClientMessage.Monitor mo) {
+  void monitor(ClientMessage.Monitor mo) {
     AccessPolicy p = policy();
     Mailbox target = registry.get(mo.pid());
     if (target != null && target.account != account
@@ -370,7 +347,7 @@ final class SessionProcesses {
       return;
     }
     if (!ProcessRegistry.reserve(monitors, registry.limits().monitorsPerChannel())) {
-      session.send(Outcome.refused(Outcome.OVERLOADED).v2Reply(mo.id()).toTerm());
+      session.send(Outcome.OVERLOADED.v2Reply(mo.id()).toTerm());
       return;
     }
     // The slot is given back when its DOWN is delivered.
@@ -384,18 +361,18 @@ final class SessionProcesses {
     }
   }
 
-  private void mailbox(ClientMessage.Mailbox mb) {
+  void mailbox(ClientMessage.Mailbox mb) {
     if (!allowsOwn(policy(), Verb.MAILBOX)) {
-      replyDenied(mb.id(), Verb.MAILBOX, ErlAtom.of("mailbox"));
+      replyDenied(mb.id(), Verb.MAILBOX, ErlAtom.of(Verb.MAILBOX.word()));
       return;
     }
     ClientMailbox box = newMailbox();
     session.send(box == null
-        ? Outcome.refused(Outcome.OVERLOADED).v2Reply(mb.id()).toTerm()
+        ? Outcome.OVERLOADED.v2Reply(mb.id()).toTerm()
         : ServerMessage.Reply.ok(mb.id(), box.pid).toTerm());
   }
 
-  private void exit(ClientMessage.Exit x) {
+  void exit(ClientMessage.Exit x) {
     if (!allowsOwn(policy(), Verb.EXIT)) {
       replyDenied(x.id(), Verb.EXIT, x.pid());
       return;

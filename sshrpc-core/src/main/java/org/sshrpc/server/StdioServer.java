@@ -116,7 +116,7 @@ public final class StdioServer {
     transport.stopWriter();
     session.close();
     String reason = transport.closeReason;
-    boolean clean = reason != null && reason.equals("client sent EOF");
+    boolean clean = session.closeCause() == CloseCause.CLIENT_EOF;
     if (!clean) {
       LOG.warn("sshrpc stdio session for {} closed: {}", LogText.field(id.user()), LogText.field(reason));
     }

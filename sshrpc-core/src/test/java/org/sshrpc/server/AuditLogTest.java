@@ -48,11 +48,11 @@ class AuditLogTest {
     long t = System.nanoTime();
     AuditLog.call("call", "u", null, null, "m", "f", 1, Outcome.raised(tuple(atom("badarg"), ErlBinary.utf8("secret-arg"))), t);
     AuditLog.call("call", "u", null, null, "m", "f", 1, Outcome.raised(RpcService.undef(atom("m"), atom("f"), list(ErlBinary.utf8("secret-arg")))), t);
-    AuditLog.call("call", "u", null, null, "m", "f", 1, Outcome.refused(tuple(RpcService.DENIED, tuple(atom("m"), atom("f"), integer(1)))), t);
-    AuditLog.call("call", "u", null, null, "m", "f", 1, Outcome.refused(Outcome.TIMEOUT), t);
-    AuditLog.call("call", "u", null, null, "m", "f", 1, Outcome.refused(Outcome.CANCELLED), t);
-    AuditLog.call("call", "u", null, null, "m", "f", 1, Outcome.refused(Outcome.OVERLOADED), t);
-    AuditLog.call("call", "u", null, null, "m", "f", 1, Outcome.refused(atom("noconnection")), t);
+    AuditLog.call("call", "u", null, null, "m", "f", 1, Outcome.denied(tuple(atom("m"), atom("f"), integer(1))), t);
+    AuditLog.call("call", "u", null, null, "m", "f", 1, Outcome.refused(org.sshrpc.wire.Reason.TIMEOUT), t);
+    AuditLog.call("call", "u", null, null, "m", "f", 1, Outcome.refused(org.sshrpc.wire.Reason.CANCELLED), t);
+    AuditLog.call("call", "u", null, null, "m", "f", 1, Outcome.OVERLOADED, t);
+    AuditLog.call("call", "u", null, null, "m", "f", 1, Outcome.refused(org.sshrpc.wire.Reason.NOCONNECTION), t);
     AuditLog.call("call", "u", null, null, "m", "f", 1,
         Outcome.raised(RpcService.javaException("java.lang.IllegalStateException", "secret-arg in message")), t);
     String[] expected = {"raised", "undef", "denied", "timeout", "cancelled", "overloaded", "noconnection", "raised"};

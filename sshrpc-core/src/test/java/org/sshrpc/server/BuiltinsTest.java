@@ -269,19 +269,19 @@ class BuiltinsTest {
     }
   }
 
-  /** Measure.encodedSize over random terms of every kind: at least the real size, at most twice it. */
+  /** TermMeasure.encodedSize over random terms of every kind: at least the real size, at most twice it. */
   @Test
   void encodedSizeBoundHoldsForEveryKindOfTerm() {
     Random r = new Random(11);
     for (int i = 0; i < 2000; i++) {
       Term t = randomTerm(r, 4);
       int actual = encoded(t);
-      long bound = Builtins.Measure.encodedSize(t, Long.MAX_VALUE / 4);
+      long bound = TermMeasure.encodedSize(t, Long.MAX_VALUE / 4);
       assertTrue(bound >= actual, t + ": bound " + bound + " < " + actual);
       assertTrue(bound <= 2L * actual + 8, t + ": bound " + bound + " for " + actual);
       // With a limit below the size it reports "over", whatever it stopped at.
-      assertTrue(Builtins.Measure.encodedSize(t, actual - 1) > actual - 1);
-      assertTrue(Builtins.Measure.encodedSize(t, bound) <= bound);
+      assertTrue(TermMeasure.encodedSize(t, actual - 1) > actual - 1);
+      assertTrue(TermMeasure.encodedSize(t, bound) <= bound);
     }
   }
 
@@ -348,9 +348,9 @@ class BuiltinsTest {
     for (int i = 0; i < 200_000; i++) {
       t = ErlTuple.of(t);
     }
-    assertEquals(1 + 2L * 200_000 + 1, Builtins.Measure.encodedSize(t, Long.MAX_VALUE / 4));
-    assertEquals(200_001, Builtins.Measure.steps(t, Long.MAX_VALUE / 4));
-    assertTrue(Builtins.Measure.steps(t, 4096) > 4096);
+    assertEquals(1 + 2L * 200_000 + 1, TermMeasure.encodedSize(t, Long.MAX_VALUE / 4));
+    assertEquals(200_001, TermMeasure.steps(t, Long.MAX_VALUE / 4));
+    assertTrue(TermMeasure.steps(t, 4096) > 4096);
   }
 
   /** echo, reverse, nth, last, max, min and modules return no more than the limit either. */

@@ -10,7 +10,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.sshrpc.server.Metrics.CallStatus;
+import org.sshrpc.term.ErlAtom;
+import org.sshrpc.term.ErlTuple;
+import org.sshrpc.wire.Reason;
 import org.sshrpc.testing.PrometheusText;
 
 @Timeout(30)
@@ -18,7 +20,14 @@ class MetricsTest {
   private final MockClock clock = new MockClock();
   private final Metrics metrics = Metrics.builder().clock(clock).jvmMetrics(false).build();
 
-  private void call(String m, String f, int arity, CallStatus outcome, Duration took) {
+  private static final Outcome OK = Outcome.ok(ErlAtom.of("v"));
+  private static final Outcome RAISED = Outcome.raised(ErlAtom.of("badarith"));
+  private static final Outcome UNDEF =
+      Outcome.raised(RpcService.undef(ErlAtom.of("m"), ErlAtom.of("f"), org.sshrpc.term.ErlList.NIL));
+  private static final Outcome DENIED = Outcome.denied(ErlAtom.of("x"));
+  private static final Outcome BAD_REQUEST = Outcome.refused(ErlTuple.of(Reason.BADREQUEST.atom(), ErlAtom.of("x")));
+
+  private void call(String m, String f, int arity, Outcome outcome, Duration took) {
     metrics.callStarted();
     metrics.callFinished(m, f, arity, outcome, took.toNanos());
   }
@@ -26,10 +35,10 @@ class MetricsTest {
   @Test
   void countsCallsAndLatencyPerFunction() {
     for (int i = 0; i < 3; i++) {
-      call("lists", "seq", 2, CallStatus.OK, Duration.ofMillis(3));
+      call("lists", "seq", 2, OK, Duration.ofMillis(3));
     }
-    call("lists", "seq", 2, CallStatus.RAISED, Duration.ofMillis(40));
-    call("erlang", "node", 0, CallStatus.OK, Duration.ofNanos(50_000));
+    call("lists", "seq", 2, RAISED, Duration.ofMillis(40));
+    call("erlang", "node", 0, OK, Duration.ofNanos(50_000));
 
     PrometheusText p = PrometheusText.parse(metrics.scrape());
     assertEquals("histogram", p.family("sshrpc_calls_seconds").orElseThrow().type());
@@ -50,10 +59,10 @@ class MetricsTest {
 
   @Test
   void unresolvedTargetsNeverBecomeLabels() {
-    call("no_such_module", "invented_1", 0, CallStatus.UNDEF, Duration.ZERO);
-    call("secret", "thing", 1, CallStatus.DENIED, Duration.ZERO);
-    call(null, null, 0, CallStatus.BAD_REQUEST, Duration.ZERO);
-    metrics.callRefused("lists", "seq", 2, CallStatus.OVERLOADED, 0);
+    call("no_such_module", "invented_1", 0, UNDEF, Duration.ZERO);
+    call("secret", "thing", 1, DENIED, Duration.ZERO);
+    call(null, null, 0, BAD_REQUEST, Duration.ZERO);
+    metrics.callRefused("lists", "seq", 2, Outcome.OVERLOADED, 0);
 
     String text = metrics.scrape();
     assertFalse(text.contains("invented_1"), text);
@@ -71,9 +80,9 @@ class MetricsTest {
     Metrics capped = Metrics.builder().clock(clock).jvmMetrics(false).maxFunctions(2).build();
     for (int i = 0; i < 5; i++) {
       capped.callStarted();
-      capped.callFinished("m", "f" + i, 0, CallStatus.OK, 1);
+      capped.callFinished("m", "f" + i, 0, OK, 1);
     }
-    capped.callRefused("m", "f0", 0, CallStatus.OK, 1);
+    capped.callRefused("m", "f0", 0, OK, 1);
     PrometheusText p = PrometheusText.parse(capped.scrape());
     assertEquals(2, p.value("sshrpc_calls_seconds_count", "mfa", "m:f0/0"));
     assertEquals(1, p.value("sshrpc_calls_seconds_count", "mfa", "m:f1/0"));
@@ -92,7 +101,7 @@ class MetricsTest {
     metrics.received(28);
     metrics.sent(7);
     metrics.frameError("badframe");
-    metrics.callFinished("m", "f", 0, CallStatus.OK, 5);
+    metrics.callFinished("m", "f", 0, OK, 5);
 
     PrometheusText p = PrometheusText.parse(metrics.scrape());
     assertEquals(1, p.value("sshrpc_calls_in_flight"));
@@ -116,7 +125,7 @@ class MetricsTest {
     Metrics none = Metrics.none();
     assertFalse(none.enabled());
     none.callStarted();
-    none.callFinished("m", "f", 0, CallStatus.OK, 1);
+    none.callFinished("m", "f", 0, OK, 1);
     none.sessionOpened();
     none.received(5);
     assertEquals("", none.scrape());
@@ -127,7 +136,7 @@ class MetricsTest {
   void scrapeNeedsAPrometheusRegistry() {
     Metrics other = Metrics.builder().registry(new SimpleMeterRegistry()).jvmMetrics(false).build();
     other.callStarted();
-    other.callFinished("m", "f", 0, CallStatus.OK, 1);
+    other.callFinished("m", "f", 0, OK, 1);
     assertEquals(1, other.registry().get("sshrpc.calls").timer().count());
     IllegalStateException e = assertThrows(IllegalStateException.class, other::scrape);
     assertTrue(e.getMessage().contains("SimpleMeterRegistry"), e.getMessage());
@@ -135,19 +144,19 @@ class MetricsTest {
 
   @Test
   void statusFromTheServersOutcome() {
-    org.sshrpc.term.ErlAtom m = org.sshrpc.term.ErlAtom.of("m");
-    org.sshrpc.term.ErlAtom f = org.sshrpc.term.ErlAtom.of("f");
-    assertEquals(CallStatus.OK, CallStatus.of(Outcome.ok(m)));
-    assertEquals(CallStatus.UNDEF, CallStatus.of(Outcome.raised(RpcService.undef(m, f, org.sshrpc.term.ErlList.NIL))));
-    assertEquals(CallStatus.RAISED, CallStatus.of(Outcome.raised(RpcService.javaException("X", "y"))));
-    assertEquals(CallStatus.RAISED, CallStatus.of(Outcome.raised(org.sshrpc.term.ErlAtom.of("badarith"))));
-    assertEquals(
-        CallStatus.DENIED,
-        CallStatus.of(Outcome.refused(org.sshrpc.term.ErlTuple.of(RpcService.DENIED, org.sshrpc.term.ErlTuple.of(m, f, org.sshrpc.term.ErlInteger.of(0))))));
-    assertEquals(CallStatus.TIMEOUT, CallStatus.of(Outcome.refused(Outcome.TIMEOUT)));
-    assertEquals(CallStatus.CANCELLED, CallStatus.of(Outcome.refused(Outcome.CANCELLED)));
-    assertEquals(CallStatus.OVERLOADED, CallStatus.of(Outcome.refused(Outcome.OVERLOADED)));
-    assertEquals(CallStatus.NOCONNECTION, CallStatus.of(Outcome.refused(org.sshrpc.term.ErlAtom.of("noconnection"))));
+    ErlAtom m = ErlAtom.of("m");
+    ErlAtom f = ErlAtom.of("f");
+    assertEquals("ok", Outcome.ok(m).label());
+    assertEquals("undef", Outcome.raised(RpcService.undef(m, f, org.sshrpc.term.ErlList.NIL)).label());
+    assertEquals("raised", Outcome.raised(RpcService.javaException("X", "y")).label());
+    assertEquals("raised", Outcome.raised(ErlAtom.of("badarith")).label());
+    assertEquals("denied", Outcome.denied(ErlTuple.of(m, f, org.sshrpc.term.ErlInteger.of(0))).label());
+    assertEquals("timeout", Outcome.refused(Reason.TIMEOUT).label());
+    assertEquals("cancelled", Outcome.refused(Reason.CANCELLED).label());
+    assertEquals("overloaded", Outcome.OVERLOADED.label());
+    assertEquals("noconnection", Outcome.refused(Reason.NOCONNECTION).label());
+    assertTrue(Metrics.resolved(Outcome.refused(Reason.TIMEOUT)));
+    assertFalse(Metrics.resolved(Outcome.denied(ErlAtom.of("x"))));
   }
 
   @Test

@@ -103,15 +103,16 @@ class ResourceModelTest {
 
   @Test
   void serverLimitsCarryTheBudgetAndTheWorkerShareToTheService() {
+    // limits(...) is the whole configuration: pool sizes set after it change it.
     service = RpcService.builder()
-        .executorThreads(8)
         .limits(ServerLimits.builder().memoryBudget(300 << 20, 100 << 20, 40 << 20).maxWorkersPerUser(3).build())
+        .executorThreads(8)
         .build();
     assertEquals(300 << 20, service.budget.globalLimit());
     assertEquals(100 << 20, service.budget.userLimit());
     assertEquals(40 << 20, service.budget.connectionLimit());
     assertEquals(3, service.lanes.perUser());
-    RpcService defaults = RpcService.builder().executorThreads(8).limits(ServerLimits.DEFAULT).build();
+    RpcService defaults = RpcService.builder().limits(ServerLimits.DEFAULT).executorThreads(8).build();
     try {
       long heap = Runtime.getRuntime().maxMemory();
       assertEquals(heap / 10 * 4, defaults.budget.globalLimit());

@@ -1,6 +1,7 @@
 package org.sshrpc.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,6 +43,12 @@ import org.sshrpc.wire.ServerMessage;
 class RpcSessionTest {
   private final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
   private final AtomicBoolean interrupted = new AtomicBoolean();
+  /** Counted down when t:sleep/0 has started sleeping (its worker runs). */
+  private final CountDownLatch sleeping = new CountDownLatch(1);
+  /** Counted down when t:sleep/0 was interrupted. */
+  private final CountDownLatch woken = new CountDownLatch(1);
+  /** The clock and timers of services opened with {@link #fakeTime}: deadlines move only when it does. */
+  private final FakeTime time = new FakeTime();
   private RpcService service;
 
   private RpcService.Builder base() {
@@ -59,9 +66,11 @@ class RpcSessionTest {
             })
             .function("sleep", 0, (ctx, a) -> {
               try {
+                sleeping.countDown();
                 Thread.sleep(60_000);
               } catch (InterruptedException e) {
                 interrupted.set(true);
+                woken.countDown();
                 throw e;
               }
               return atom("woke");
@@ -234,15 +243,24 @@ class RpcSessionTest {
     assertEquals(ok(binary("alice")), v1("ann", "who"));
   }
 
+  /** A service builder whose deadlines and frame timeouts run on {@link #time}. */
+  private RpcService.Builder fakeTime(RpcService.Builder b) {
+    return b.ticker(time).timers(time);
+  }
+
   @Test
   void v1DefaultTimeoutInterruptsAndReplies() throws Exception {
-    open(base().defaultCallTimeout(Duration.ofMillis(100)));
-    assertEquals(badrpc(atom("timeout")), v1("t", "sleep"));
+    open(fakeTime(base().defaultCallTimeout(Duration.ofMillis(100))));
+    send(mfa("t", "sleep"));
+    assertTrue(sleeping.await(10, TimeUnit.SECONDS), "the function runs on a worker");
+    time.advance(Duration.ofMillis(99));
+    assertNull(pipe.received.poll(), "no answer before the deadline");
+    time.advance(Duration.ofMillis(1));
+    // the timer ran on this thread: the answer is queued already
+    assertEquals(badrpc(atom("timeout")), pipe.received.poll());
     assertEquals(ok(atom("pong")), v1("sshrpc", "ping"));
-    for (int i = 0; i < 100 && !interrupted.get(); i++) {
-      Thread.sleep(20);
-    }
-    assertTrue(interrupted.get(), "handler was interrupted");
+    assertTrue(woken.await(10, TimeUnit.SECONDS), "handler was interrupted");
+    assertEquals(0, time.pending(), "nothing left scheduled");
   }
 
   @Test
@@ -311,17 +329,46 @@ class RpcSessionTest {
 
   @Test
   void v2DeadlineInterruptsAndNeverRepliesLate() throws Exception {
-    open(base());
+    open(fakeTime(base()));
     hello();
     send(call(5, "t", "sleep", 100));
-    assertEquals(ServerMessage.Reply.error(5, atom("timeout")), reply());
-    for (int i = 0; i < 100 && !interrupted.get(); i++) {
-      Thread.sleep(20);
-    }
-    assertTrue(interrupted.get());
+    assertTrue(sleeping.await(10, TimeUnit.SECONDS), "the function runs on a worker");
+    time.advance(Duration.ofMillis(99));
+    assertNull(pipe.received.poll(), "no reply before the deadline");
+    time.advance(Duration.ofMillis(1));
+    assertEquals(ServerMessage.Reply.error(5, atom("timeout")).toTerm(), pipe.received.poll());
+    assertTrue(woken.await(10, TimeUnit.SECONDS), "handler was interrupted");
     send(call(6, "sshrpc", "ping", -1));
     assertEquals(ServerMessage.Reply.ok(6, atom("pong")), reply());
+    time.advance(Duration.ofMinutes(10));
     assertNull(pipe.received.poll(200, TimeUnit.MILLISECONDS), "no late reply");
+  }
+
+  @Test
+  void aCallThatAnswersInTimeCancelsItsDeadline() throws Exception {
+    open(fakeTime(base()));
+    hello();
+    send(call(9, "t", "gate", 100, atom("g")));
+    for (int i = 0; i < 1000 && time.pending() == 0; i++) {
+      Thread.sleep(1); // the deadline is armed right after the call is submitted
+    }
+    assertEquals(1, time.pending(), "the call's deadline");
+    gates.computeIfAbsent("g", k -> new CountDownLatch(1)).countDown();
+    assertEquals(ServerMessage.Reply.ok(9, atom("g")), reply());
+    assertEquals(0, time.pending(), "finishing the call cancelled its deadline");
+  }
+
+  @Test
+  void anIncompleteFrameClosesTheChannelAfterTheFrameTimeout() throws Exception {
+    open(fakeTime(base().frameTimeout(Duration.ofSeconds(30))));
+    byte[] partial = {0, 0, 0, 10, (byte) 131, 100};
+    session.feed(partial, 0, partial.length);
+    time.advance(Duration.ofMillis(29_999));
+    assertFalse(session.isClosed());
+    time.advance(Duration.ofMillis(1));
+    assertTrue(session.isClosed());
+    assertEquals("frame incomplete after 30000 ms (6 bytes received)", pipe.closedReason);
+    assertEquals(CloseCause.FRAME_TIMEOUT, session.closeCause());
   }
 
   @Test
