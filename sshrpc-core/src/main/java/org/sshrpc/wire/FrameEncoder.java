@@ -8,7 +8,7 @@ import org.sshrpc.term.TermEncoder;
 /**
  * The one writer of sshrpc frames ({@code <<Length:32/big, ETF>>}), used by both ends. Frames are
  * appended into a {@link GrowableBuffer}, so that frames ready at the same time leave in one
- * write (one SSH data message): {@link #append(Term, long, GrowableBuffer)} encodes a term
+ * write (one SSH data message): {@link #append(TermEncoder, Term, long, GrowableBuffer)} encodes a term
  * straight into the buffer (no intermediate array), {@link #appendFrame(byte[], GrowableBuffer)}
  * frames content already encoded.
  *
