@@ -51,20 +51,70 @@ final class Erlang {
     return ServerProcess.start("erlang", List.of("escript", s.toString(), keys.dir.toString(), keys.dir.toString()), true, 0);
   }
 
-  /** Erlang's v1 client (OTP ssh) against a server: the seed's own kind of client. */
+  /**
+   * The Erlang application of this repository ({@code erlang/sshrpc}, found upwards from the
+   * working directory), compiled with {@code erlc} into the run's directory.
+   */
+  static Path appEbin(BenchKeys keys) throws IOException, InterruptedException {
+    Path ebin = keys.dir.resolve("sshrpc-ebin");
+    if (Files.isRegularFile(ebin.resolve("sshrpc.app"))) {
+      return ebin;
+    }
+    Path src = null;
+    for (Path d = Path.of("").toAbsolutePath(); d != null && src == null; d = d.getParent()) {
+      if (Files.isRegularFile(d.resolve("erlang/sshrpc/src/sshrpc.app.src"))) {
+        src = d.resolve("erlang/sshrpc/src");
+      }
+    }
+    if (src == null) {
+      throw new IOException("erlang/sshrpc not found above " + Path.of("").toAbsolutePath() + " (run from the repository)");
+    }
+    Files.createDirectories(ebin);
+    List<String> cmd = new ArrayList<>(List.of("erlc", "-o", ebin.toString()));
+    try (var files = Files.newDirectoryStream(src, "*.erl")) {
+      files.forEach(f -> cmd.add(f.toString()));
+    }
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException("erlc failed: " + out);
+    }
+    Files.copy(src.resolve("sshrpc.app.src"), ebin.resolve("sshrpc.app"), StandardCopyOption.REPLACE_EXISTING);
+    return ebin;
+  }
+
+  /** Starts the Erlang application's server (v1 and v2) exporting lists:seq/2 and bench:echo/1. */
+  static ServerProcess appServer(BenchKeys keys) throws IOException, InterruptedException {
+    Path s = script(keys, "sshrpc_app_bench_server.escript");
+    return ServerProcess.start("erlang-app", List.of("escript", s.toString(), keys.dir.toString(), keys.dir.toString(),
+        appEbin(keys).toString()), true, 0);
+  }
+
+  /**
+   * An Erlang client escript against a server: the seed's v1 client on OTP ssh ({@code
+   * sshrpc_bench_client.escript}), or the Erlang application's client ({@code
+   * sshrpc_app_bench_client.escript}, given the application's ebin).
+   */
   static final class ClientSubject implements Subject {
     private final String name;
     private final String description;
     private final ServerProcess server;
     private final Path script;
     private final BenchKeys keys;
+    private final List<String> extra;
 
     ClientSubject(String name, String description, ServerProcess server, BenchKeys keys) throws IOException {
+      this(name, description, server, keys, "sshrpc_bench_client.escript", List.of());
+    }
+
+    ClientSubject(String name, String description, ServerProcess server, BenchKeys keys, String script, List<String> extra)
+        throws IOException {
       this.name = name;
       this.description = description;
       this.server = server;
       this.keys = keys;
-      this.script = script(keys, "sshrpc_bench_client.escript");
+      this.script = script(keys, script);
+      this.extra = extra;
     }
 
     @Override
@@ -92,8 +142,9 @@ final class Erlang {
       int size = w == Workload.BULK ? 16 << 20 : 1024;
       int inFlight = w == Workload.PIPELINED || w == Workload.ECHO_1K_PIPELINED ? Workload.IN_FLIGHT : 1;
       int warm = Math.max(1, Math.min(n / 5, w == Workload.PIPELINED || w == Workload.ECHO_1K_PIPELINED ? 20_000 : 2_000));
-      List<String> cmd = List.of("escript", script.toString(), Integer.toString(server.port()), keys.dir.toString(), kind,
-          Integer.toString(size), Integer.toString(n), Integer.toString(inFlight), Integer.toString(warm));
+      List<String> cmd = new ArrayList<>(List.of("escript", script.toString(), Integer.toString(server.port()), keys.dir.toString()));
+      cmd.addAll(extra);
+      cmd.addAll(List.of(kind, Integer.toString(size), Integer.toString(n), Integer.toString(inFlight), Integer.toString(warm)));
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       List<String> output = new ArrayList<>();
       long server0 = -1;

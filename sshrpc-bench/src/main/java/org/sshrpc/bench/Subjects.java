@@ -5,7 +5,7 @@ import java.util.List;
 /** The subjects the benchmark knows, by name, and how to start each. */
 final class Subjects {
   /** Every subject, reference first. */
-  static final List<String> ALL = List.of("sshrpc", "sshrpc-v1raw", "mina-echo", "grpc-tls", "erlang-seed", "erlang-server", "openssh-echo", "erlang-client", "sshrpc-client-erl");
+  static final List<String> ALL = List.of("sshrpc", "sshrpc-v1raw", "mina-echo", "grpc-tls", "erlang-seed", "erlang-server", "openssh-echo", "erlang-client", "sshrpc-client-erl", "erlapp-client", "sshrpc-client-erlapp");
 
   private Subjects() {}
 
@@ -41,6 +41,14 @@ final class Subjects {
       case "sshrpc-client-erl":
         return !Erlang.available() ? null : new SshrpcSubject(name,
             "our RpcClient (falls back to v1) against the Erlang v1 server (as in erlang-seed)", Erlang.server(keys), keys);
+      case "erlapp-client":
+        return !Erlang.available() ? null : new Erlang.ClientSubject(name,
+            "the Erlang application's client (erlang/sshrpc: sshrpc:send_request/receive_response, v2) against our RpcServer",
+            sshrpcServer(keys), keys, "sshrpc_app_bench_client.escript", List.of(Erlang.appEbin(keys).toString()));
+      case "sshrpc-client-erlapp":
+        return !Erlang.available() ? null : new SshrpcSubject(name,
+            "our RpcClient (v2 negotiated) against the Erlang application's server (erlang/sshrpc in ssh:daemon, each call its own process)",
+            Erlang.appServer(keys), keys);
       case "mina-echo":
         return new RawSubject(name, "bare MINA SSHD 2.20.0 echo subsystem (NIO2, TCP_NODELAY, our AlgorithmPolicy so aes128-gcm, async echo on the I/O thread) in its own JVM; MINA client writing v1 frames",
             ServerProcess.java("mina-echo", List.of(keys.hostKey.toString(), keys.authorizedKeys.toString()), List.of()), keys.clientPair());

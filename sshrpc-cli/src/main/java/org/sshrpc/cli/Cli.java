@@ -145,6 +145,26 @@ final class Cli {
     return e.reason() != null ? e.reason() : ErlAtom.of(e.status().name().toLowerCase(java.util.Locale.ROOT));
   }
 
+  /**
+   * A configuration failure as {@code FILE: reason} (a missing file's exception names only the
+   * file), otherwise its message on one line.
+   */
+  static String describe(Throwable t) {
+    Throwable e = t instanceof java.io.UncheckedIOException && t.getCause() != null ? t.getCause() : t;
+    if (e instanceof java.nio.file.FileSystemException) {
+      java.nio.file.FileSystemException f = (java.nio.file.FileSystemException) e;
+      String reason = f.getReason();
+      if (reason == null) {
+        reason =
+            f instanceof java.nio.file.NoSuchFileException
+                ? "No such file or directory"
+                : f instanceof java.nio.file.AccessDeniedException ? "Permission denied" : f.getClass().getSimpleName();
+      }
+      return (f.getFile() == null ? "" : f.getFile() + ": ") + reason;
+    }
+    return oneLine(t);
+  }
+
   /** The message of {@code t} on one line. */
   static String oneLine(Throwable t) {
     String m = t.getMessage();

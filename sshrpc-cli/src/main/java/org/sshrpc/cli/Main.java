@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
  * <p>Exit codes (a contract scripts rely on): {@value #OK} success; {@value #ERROR_REPLY} the node
  * answered with an error (printed on stderr as an Erlang term); {@value #UNAVAILABLE} the node could
  * not be reached, authentication failed or its host key was refused (one line on stderr naming the
- * cause); {@value #USAGE} bad arguments.
+ * cause); {@value #USAGE} bad arguments; {@value #CONFIG} a server's configuration (a file it names
+ * is missing or wrong).
  *
  * <p>To add a subcommand: write one class annotated {@code @Command} and add it to the {@code
  * subcommands} list below.
@@ -44,6 +45,8 @@ public final class Main implements Runnable {
   public static final int UNAVAILABLE = 2;
   /** Bad command-line arguments (as BSD's EX_USAGE). */
   public static final int USAGE = 64;
+  /** {@code serve}/{@code stdio}: a configuration file or setting is missing or wrong (EX_CONFIG). */
+  public static final int CONFIG = 78;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

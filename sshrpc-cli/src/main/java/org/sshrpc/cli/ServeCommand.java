@@ -151,18 +151,32 @@ final class ServeCommand implements Callable<Integer> {
           "sshrpc serve: warning: " + authorizedKeys + " does not exist: nobody can log in until it"
               + " does (it is read again when it appears or changes)");
     }
+    RpcServer built;
+    try {
+      built = builder().build();
+    } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+      // The operator's own files and flags: sysexits' EX_CONFIG, with the file and the reason.
+      err.println("sshrpc serve: " + Cli.describe(e));
+      return Main.CONFIG;
+    }
     RpcServer server;
     try {
-      server = builder().build().start();
+      server = built.start();
     } catch (BindException e) {
       err.println(
           "sshrpc serve: cannot listen on "
               + listenAddresses().stream().map(Cli::format).collect(Collectors.joining(" "))
               + ": " + Cli.oneLine(e));
-      return Main.UNAVAILABLE;
+      return Main.UNAVAILABLE; // start() closed the server
     } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
-      err.println("sshrpc serve: " + Cli.oneLine(e));
-      return Main.UNAVAILABLE;
+      err.println("sshrpc serve: " + Cli.describe(e));
+      return e instanceof IOException || e instanceof UncheckedIOException ? Main.UNAVAILABLE : Main.CONFIG;
+    }
+    try {
+      // The public half beside the key, for clients' known_hosts (docs/operations.md).
+      server.hostKeys().writePublicKeyFile();
+    } catch (IOException e) {
+      err.println("sshrpc serve: warning: " + Cli.oneLine(e));
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =

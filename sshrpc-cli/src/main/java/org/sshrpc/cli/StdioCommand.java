@@ -29,8 +29,10 @@ import picocli.CommandLine.Option;
       "The user comes from USER (as sshd sets it); the key from SSH_USER_AUTH only with"
           + " --trust-ssh-user-auth (and ExposeAuthInfo yes), else key= policy rules never match.",
       "Stdout carries only frames. Logs and the audit trail go to --log-file; without it only"
-          + " warnings go to stderr, which sshd passes to the client.",
-      "Exit 0 after the client closed the channel; 1 on a protocol error; 2 outside sshd."
+          + " warnings go to stderr (which OpenSSH's sshd discards for a subsystem).",
+      "Exit 0 after the client closed the channel; 1 on a protocol error; 2 outside sshd;"
+          + " 78 when its configuration (e.g. --policy FILE) is missing or wrong: the reason goes to"
+          + " the log, to stderr and, as a channel error, to the client."
     })
 final class StdioCommand implements Callable<Integer> {
   @Option(
@@ -59,7 +61,7 @@ final class StdioCommand implements Callable<Integer> {
       names = "--log-file",
       paramLabel = "FILE",
       description = "Append logs, including the sshrpc.audit lines, to FILE. Without it only warnings"
-          + " and errors go to stderr, which sshd sends to the client as extended data.")
+          + " and errors go to stderr (which OpenSSH's sshd discards for a subsystem).")
   Path logFile;
 
   /** {@code --limits FILE}, {@code --limit KEY=VALUE}: the channel and decoder limits (docs/cli.md). */
@@ -96,22 +98,36 @@ final class StdioCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    // sshd's stderr pipe: extended data on the client's channel, kept for start-up failures.
+    PrintStream channelErr = System.err;
     if (logFile == null) {
       quietStderrLogging();
     } else {
       try {
         System.setErr(new PrintStream(new FileOutputStream(logFile.toFile(), true), true, "UTF-8"));
       } catch (IOException e) {
-        spec.commandLine().getErr().println("sshrpc stdio: " + Cli.oneLine(e));
-        return StdioServer.EXIT_ENVIRONMENT;
+        spec.commandLine().getErr().println("sshrpc stdio: cannot open --log-file " + Cli.describe(e));
+        return Main.CONFIG;
       }
     }
     RpcService service;
     try {
       service = service().build();
     } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
-      System.err.println("sshrpc stdio: " + Cli.oneLine(e));
-      return StdioServer.EXIT_ENVIRONMENT;
+      // Said on purpose in three places: in the log (the operator's record, in the log's format),
+      // on stderr (a person running it by hand), and to the client as a channel error answering
+      // its first frame, so that its error names the cause instead of "connection lost"
+      // (OpenSSH's sshd does not forward a subsystem's stderr).
+      String why = "sshrpc stdio: " + Cli.describe(e);
+      if (logFile != null) {
+        org.slf4j.LoggerFactory.getLogger(StdioCommand.class).error("{}", why);
+      }
+      channelErr.println(why);
+      channelErr.flush();
+      if (System.getenv("SSH_CONNECTION") != null) { // a client is at the other end (sshd sets it)
+        StdioRefusal.answer(System.in, System.out, why);
+      }
+      return Main.CONFIG;
     }
     try {
       return StdioServer.builder()

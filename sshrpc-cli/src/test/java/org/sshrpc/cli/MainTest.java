@@ -53,7 +53,9 @@ class MainTest {
     assertEquals(ErlAtom.of("seq"), c.call.function());
     assertEquals(List.of(Terms.integer(1), Terms.integer(100)), c.call.args());
     assertEquals(List.of(), c.connection.identities); // the library then picks ~/.ssh/id_ed25519, id_ecdsa, id_rsa
-    assertEquals(HOME.resolve(".ssh/known_hosts"), c.connection.knownHosts);
+    assertNull(c.connection.knownHosts); // the ssh config's UserKnownHostsFile, else ~/.ssh/known_hosts
+    assertEquals(HOME.resolve(".ssh/config"), c.connection.configPath());
+    assertEquals(List.of(), c.connection.options());
     assertFalse(c.connection.acceptNewHost);
     assertNull(c.connection.user);
     assertNull(c.timeout());
@@ -74,6 +76,41 @@ class MainTest {
     assertEquals(Duration.ofMillis(1500), c.timeout());
     assertEquals(NodeAddress.of("alice", "::1", 2223), c.node);
     assertEquals("'my mod':f({a,\"b\"},<<1,2>>)", c.call.toString());
+  }
+
+  @Test
+  void sshClientOptionsBecomeSshConfigOptionsCommandLineFirst() {
+    CallCommand c =
+        assertInstanceOf(
+            CallCommand.class,
+            Main.fromArgs(
+                "call", "-p", "2299", "-l", "bob", "-F", "none", "-o", "IdentitiesOnly=yes", "-o", "Port=1",
+                "--known-hosts", "kh", "--accept-new-host", "--connect-timeout", "2.5", "-vv", "db1", "m:f()"));
+    // -l, -p, --known-hosts and --accept-new-host first: the first value of a key wins, as in ssh.
+    assertEquals(
+        List.of("User=bob", "Port=2299", "UserKnownHostsFile=kh", "StrictHostKeyChecking=accept-new", "IdentitiesOnly=yes", "Port=1"),
+        c.connection.options());
+    assertNull(c.connection.configPath());
+    assertEquals(Duration.ofMillis(2500), c.connection.connectTimeout());
+    assertEquals(2, c.connection.verbose.length);
+    assertEquals(Path.of("my_config"), assertInstanceOf(CallCommand.class, Main.fromArgs("call", "-F", "my_config", "db1", "m:f()")).connection.configPath());
+  }
+
+  @Test
+  void badSshClientOptionsAreOneLineUsageErrors() {
+    String[] r = run("call", "-o", "NoValue", "db1", "m:f()");
+    assertEquals("64", r[0]);
+    assertEquals("-o NoValue: bad ssh option 'NoValue' (expected: Key=Value)\nTry 'sshrpc call --help' for more information.\n", r[2]);
+    r = run("cast", "-p", "70000", "db1", "m:f()");
+    assertEquals("64", r[0]);
+    assertEquals("-p 70000: port out of range (expected: 1..65535)\nTry 'sshrpc cast --help' for more information.\n", r[2]);
+    r = run("stats", "--connect-timeout", "0", "db1");
+    assertEquals("64", r[0]);
+    assertEquals("--connect-timeout must be positive: 0\nTry 'sshrpc stats --help' for more information.\n", r[2]);
+    Path missing = dir.resolve("missing_config");
+    r = run("call", "-F", missing.toString(), "db1", "m:f()");
+    assertEquals("2", r[0]);
+    assertEquals("sshrpc: Can't open user config file " + missing + ": No such file or directory\n", r[2]);
   }
 
   @Test

@@ -120,16 +120,17 @@ class OpsCliIT {
       } catch (RuntimeException | AssertionError e) {
         throw new AssertionError(sshd.log() + "\n" + (Files.exists(log) ? Files.readString(log) : "(no stdio log)"), e);
       }
-      Result call = sshrpc("call", "-i", userKey.toString(), "--known-hosts", kh.toString(), node, "sshrpc:ping()");
+      // Each command starts a JVM under sshd before its first reply: seconds on a loaded machine.
+      Result call = sshrpc("call", "-i", userKey.toString(), "--known-hosts", kh.toString(), "--connect-timeout", "60", node, "sshrpc:ping()");
       assertEquals(0, call.code(), call.err());
       assertEquals("pong", call.out().strip());
 
-      Result stats = sshrpc("stats", "-i", opsKey.toString(), "--known-hosts", kh.toString(), node);
+      Result stats = sshrpc("stats", "-i", opsKey.toString(), "--known-hosts", kh.toString(), "--connect-timeout", "60", node);
       assertEquals(0, stats.code(), stats.err() + (Files.exists(log) ? Files.readString(log) : ""));
       PrometheusText p = PrometheusText.parse(stats.out());
       assertEquals(1, p.value("sshrpc_sessions_active"));
 
-      Result denied = sshrpc("stats", "-i", userKey.toString(), "--known-hosts", kh.toString(), node);
+      Result denied = sshrpc("stats", "-i", userKey.toString(), "--known-hosts", kh.toString(), "--connect-timeout", "60", node);
       assertEquals(Main.ERROR_REPLY, denied.code());
       assertFalse(denied.out().contains("sshrpc_"), denied.out());
       try (FramedProcess ssh =

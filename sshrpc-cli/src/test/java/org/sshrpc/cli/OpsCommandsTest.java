@@ -72,7 +72,7 @@ class OpsCommandsTest {
   @Test
   void outsideSshdStdioRefusesAndWritesNothingToStdout() throws Exception {
     // No USER that matches the account (as when run by hand with a wrong environment) is the
-    // library's concern; here: --policy naming a missing file fails before serving, exit 2.
+    // library's concern; here: --policy naming a missing file fails before serving, exit 78 (EX_CONFIG).
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream realErr = System.err;
@@ -83,8 +83,8 @@ class OpsCommandsTest {
     } finally {
       System.setErr(realErr);
     }
-    assertEquals(2, code);
+    assertEquals(Main.CONFIG, code);
     assertEquals("", out.toString(StandardCharsets.UTF_8));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("/nonexistent/policy.conf"), err.toString());
+    assertEquals("sshrpc stdio: /nonexistent/policy.conf: No such file or directory\n", err.toString(StandardCharsets.UTF_8));
   }
 }

@@ -20,7 +20,7 @@ import org.sshrpc.internal.TrustedFiles;
  * without a policy, nor silently opened up. Thread-safe.
  */
 public final class PolicySource {
-  private static final System.Logger LOG = System.getLogger(PolicySource.class.getName());
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PolicySource.class);
 
   private final Path file;
   private final long minCheckNanos;
@@ -106,14 +106,12 @@ public final class PolicySource {
       try {
         AccessPolicy p = AccessPolicy.parse(file);
         state = new State(now, p, null);
-        LOG.log(System.Logger.Level.INFO, "reloaded access policy " + file + " (" + p.size() + " rules)");
+        LOG.info("reloaded access policy {} ({} rules)", file, p.size());
         return p;
       } catch (IOException | RuntimeException e) {
         String msg = e instanceof NoSuchFileException ? file + ": file not found" : e.getMessage();
         state = new State(now, s.policy, msg);
-        LOG.log(
-            System.Logger.Level.ERROR,
-            "access policy " + file + " not reloaded, keeping the previous policy: " + msg);
+        LOG.error("access policy {} not reloaded, keeping the previous policy: {}", file, msg);
         return s.policy;
       }
     }

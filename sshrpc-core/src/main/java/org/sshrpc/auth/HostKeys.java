@@ -73,7 +73,34 @@ public final class HostKeys implements KeyPairProvider {
     KeyFiles.writeOwnerOnly(file, encoded);
     // Read back what is on disk: proves the file loads, and if another process raced us to
     // create it, every process ends up serving the same key.
-    return load(file);
+    HostKeys keys = load(file);
+    keys.writePublicKeyFile();
+    return keys;
+  }
+
+  /** {@code FILE.pub}, beside the key: what operators hand out, as sshd's host key .pub files. */
+  public Path publicKeyFile() {
+    return file.resolveSibling(file.getFileName() + ".pub");
+  }
+
+  /**
+   * Writes {@link #publicKeyFile()} ({@code ssh-ed25519 AAAA... sshrpc-host-key}, mode 0644)
+   * unless it exists already; returns it.
+   *
+   * @throws IOException if it cannot be written (the message names it)
+   */
+  public Path writePublicKeyFile() throws IOException {
+    Path pub = publicKeyFile();
+    if (!Files.exists(pub)) {
+      try {
+        Files.writeString(pub, publicKeyLine() + " sshrpc-host-key\n", java.nio.file.StandardOpenOption.CREATE_NEW);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        return pub; // another process wrote it first: the same key, since the key file is shared
+      } catch (IOException e) {
+        throw new IOException("cannot write " + pub + ": " + e.getMessage(), e);
+      }
+    }
+    return pub;
   }
 
   /** Loads an existing host key file; fails with {@link NoSuchFileException} if it is missing. */

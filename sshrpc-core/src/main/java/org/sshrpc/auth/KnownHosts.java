@@ -52,10 +52,25 @@ public final class KnownHosts {
    * @param acceptNew whether an unknown host's key is accepted and recorded in {@code file}
    */
   public static ServerKeyVerifier verifier(Path file, boolean acceptNew) {
+    return verifier(file, acceptNew, false);
+  }
+
+  /**
+   * Returns a verifier for this known_hosts file that records new hosts as OpenSSH does: one line
+   * {@code [host]:port type base64} (the bare host on port 22), the host as connected to, and
+   * hashed ({@code |1|salt|hash}) when {@code hashNewEntries} is set ({@code HashKnownHosts yes}).
+   * A missing directory is created with mode 0700; when the key cannot be recorded the connection
+   * is refused with the reason, rather than accepted and silently forgotten.
+   *
+   * @param file the file; it need not exist yet (every host is then unknown)
+   * @param acceptNew whether an unknown host's key is accepted and recorded in {@code file}
+   * @param hashNewEntries whether recorded host names are hashed
+   */
+  public static ServerKeyVerifier verifier(Path file, boolean acceptNew, boolean hashNewEntries) {
     Objects.requireNonNull(file, "file");
     // The delegate decides only for unknown hosts; a changed key never reaches it.
     ServerKeyVerifier unknownHosts = (session, remote, key) -> acceptNew;
-    return new Verifier(unknownHosts, file, acceptNew);
+    return new Verifier(unknownHosts, file, acceptNew, hashNewEntries);
   }
 
   /** True if {@code file} exists and has an {@code @cert-authority} line. */
@@ -146,12 +161,112 @@ public final class KnownHosts {
     return sb.toString();
   }
 
+  /**
+   * The name a host is recorded and removed under: the host as connected to (not the address it
+   * resolved to, as OpenSSH with its default {@code CheckHostIP no}), IPv6 literals compressed,
+   * in brackets with the port unless the port is 22.
+   */
+  static String recordName(ClientSession session, SocketAddress remote) {
+    SocketAddress target = session.getConnectAddress() != null ? session.getConnectAddress() : remote;
+    if (!(target instanceof InetSocketAddress)) {
+      return hostName(remote);
+    }
+    InetSocketAddress a = (InetSocketAddress) target;
+    String h = a.getHostString();
+    if (h.indexOf(':') >= 0) {
+      try {
+        // an IPv6 literal: parsed without any lookup
+        java.net.InetAddress ip = java.net.InetAddress.getByName(h.startsWith("[") ? h.substring(1, h.length() - 1) : h);
+        if (ip instanceof Inet6Address) {
+          h = compressed((Inet6Address) ip);
+        }
+      } catch (java.net.UnknownHostException e) {
+        // keep it as written
+      }
+    }
+    return a.getPort() == 22 ? h : "[" + h + "]:" + a.getPort();
+  }
+
+  /** {@code |1|salt|hash} of {@code name}: HMAC-SHA1 keyed by a random salt, as OpenSSH hashes. */
+  static String hashed(String name) {
+    try {
+      byte[] salt = new byte[20];
+      new java.security.SecureRandom().nextBytes(salt);
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+      mac.init(new javax.crypto.spec.SecretKeySpec(salt, "HmacSHA1"));
+      byte[] h = mac.doFinal(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+      return "|1|" + b64.encodeToString(salt) + "|" + b64.encodeToString(h);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA1 unavailable", e);
+    }
+  }
+
+  /** The line number (from 1) of {@code entry} in {@code file}, or 0 when not found. */
+  static int lineOf(Path file, KnownHostEntry entry) {
+    if (entry == null || entry.getConfigLine() == null) {
+      return 0;
+    }
+    String wanted = entry.getConfigLine().strip();
+    try {
+      List<String> lines = java.nio.file.Files.readAllLines(file);
+      for (int i = 0; i < lines.size(); i++) {
+        if (lines.get(i).strip().equals(wanted)) {
+          return i + 1;
+        }
+      }
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      // the file changed or vanished under us: report without a line number
+    }
+    return 0;
+  }
+
   private static final class Verifier extends KnownHostsServerKeyVerifier {
     private final boolean acceptNew;
+    private final boolean hashNewEntries;
 
-    Verifier(ServerKeyVerifier delegate, Path file, boolean acceptNew) {
+    Verifier(ServerKeyVerifier delegate, Path file, boolean acceptNew, boolean hashNewEntries) {
       super(delegate, file);
       this.acceptNew = acceptNew;
+      this.hashNewEntries = hashNewEntries;
+    }
+
+    /**
+     * Appends {@code name type base64} as OpenSSH does: one line, no blank line, a newline
+     * first only when the file does not end with one; the directory created 0700 if missing.
+     */
+    private void append(String name, PublicKey key) throws java.io.IOException {
+      Path file = getPath();
+      Path dir = file.toAbsolutePath().getParent();
+      if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
+        try {
+          java.nio.file.Files.createDirectories(
+              dir,
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                  java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+          throw new java.io.IOException("cannot create directory " + dir + ": " + e, e);
+        }
+      }
+      StringBuilder line = new StringBuilder();
+      line.append(hashNewEntries ? hashed(name) : name).append(' ');
+      org.apache.sshd.common.config.keys.PublicKeyEntry.appendPublicKeyEntry(line, key);
+      line.append('\n');
+      synchronized (updateLock) {
+        boolean needsNewline = false;
+        if (java.nio.file.Files.isRegularFile(file) && java.nio.file.Files.size(file) > 0) {
+          try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            f.seek(f.length() - 1);
+            needsNewline = f.read() != '\n';
+          }
+        }
+        java.nio.file.Files.writeString(
+            file,
+            (needsNewline ? "\n" : "") + line,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+      }
+      resetReloadAttributes(); // read again on the next verification
     }
 
     /**
@@ -198,7 +313,23 @@ public final class KnownHosts {
     @Override
     protected boolean acceptUnknownHostKey(
         ClientSession session, SocketAddress remote, PublicKey serverKey) {
-      boolean ok = super.acceptUnknownHostKey(session, remote, serverKey);
+      boolean ok = acceptNew && !(serverKey instanceof OpenSshCertificate);
+      if (ok) {
+        String name = recordName(session, remote);
+        try {
+          append(name, serverKey);
+        } catch (java.io.IOException | RuntimeException e) {
+          String type = KeyUtils.getKeyType(serverKey);
+          String fp = KeyUtils.getFingerPrint(serverKey);
+          FAILURES.put(
+              session,
+              new KnownHostsException(
+                  KnownHostsException.Kind.UNKNOWN_HOST, name, type, fp,
+                  "cannot record the host key for " + name + " (" + type + " " + fp + ") in " + getPath()
+                      + ": " + e.getMessage() + "; refusing rather than forgetting it"));
+          return false;
+        }
+      }
       if (!ok) {
         record(
             session,
@@ -219,18 +350,25 @@ public final class KnownHosts {
         KnownHostEntry entry,
         PublicKey expected,
         PublicKey actual) {
+      int line = lineOf(getPath(), entry);
+      String name = recordName(session, remote);
+      // String.format runs over this text: a '%' in a path must stay literal
+      String where = (getPath() + (line > 0 ? ":" + line : "")).replace("%", "%%");
+      String file = getPath().toString().replace("'", "'\\''").replace("%", "%%");
+      name = name.replace("%", "%%");
       record(
           session,
           KnownHostsException.Kind.CHANGED_KEY,
           remote,
           actual,
           "host key for %s has CHANGED: server offers %s %s but "
-              + getPath()
+              + where
               + " lists "
               + KeyUtils.getKeyType(expected)
               + " "
               + KeyUtils.getFingerPrint(expected)
-              + " (possible man-in-the-middle; refusing)");
+              + " (possible man-in-the-middle; refusing); if the change is expected, remove the old key with:"
+              + " ssh-keygen -f '" + file + "' -R '" + name.replace("'", "'\\''") + "'");
       return false;
     }
 

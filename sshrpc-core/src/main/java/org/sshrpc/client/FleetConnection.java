@@ -493,7 +493,9 @@ public final class FleetConnection implements RpcChannel {
   }
 
   /** Calls on one replica, retried once on another if idempotent; says which replica answered. */
-  public Answer answer(String m, String f, List<? extends Term> args, CallOptions options) {
+  public Answer answer(String m, String f, List<? extends Term> args, CallOptions callOptions) {
+    // A per-call timeout starts now, once: a retry runs within the same deadline.
+    CallOptions options = callOptions.startCall(-1);
     Set<Replica> tried = Set.of(); // at most one replica to avoid: the first attempt's
     RpcException last = null;
     for (int attempt = 1; attempt <= 2; attempt++) {
@@ -527,7 +529,7 @@ public final class FleetConnection implements RpcChannel {
   /** {@link #answer} without waiting; the future fails as {@link #callAsync} does. */
   public CompletableFuture<Answer> answerAsync(String m, String f, List<? extends Term> args, CallOptions options) {
     CompletableFuture<Answer> result = new CompletableFuture<>();
-    attemptAsync(m, List.copyOf(args), f, options, Set.of(), null, 1, result);
+    attemptAsync(m, List.copyOf(args), f, options.startCall(-1), Set.of(), null, 1, result);
     return result;
   }
 
@@ -654,7 +656,12 @@ public final class FleetConnection implements RpcChannel {
    * A typed proxy (see {@link RpcConnection#proxy}) whose calls are balanced over the fleet.
    */
   public <T> T proxy(Class<T> iface) {
-    return Proxies.create(this, iface);
+    return Proxies.create(this, iface, CallOptions.DEFAULT);
+  }
+
+  /** A typed proxy whose every call is made with {@code options} (see {@link RpcConnection#proxy(Class, CallOptions)}). */
+  public <T> T proxy(Class<T> iface, CallOptions options) {
+    return Proxies.create(this, iface, Objects.requireNonNull(options, "options"));
   }
 
   /** The protocol version of a ready replica (2 for sshrpc servers), or 1 with none ready. */

@@ -20,11 +20,19 @@ public final class NodeAddress {
   private final String user; // null: the client's default user
   private final String host;
   private final int port;
+  // Whether the port was written in the address: only then does it override an ssh_config Port.
+  // Not part of equality: db1 and db1:2222 name the same node.
+  private final boolean explicitPort;
 
   private NodeAddress(String user, String host, int port) {
+    this(user, host, port, true);
+  }
+
+  private NodeAddress(String user, String host, int port, boolean explicitPort) {
     this.user = user;
     this.host = host;
     this.port = port;
+    this.explicitPort = explicitPort;
   }
 
   public static NodeAddress of(String user, String host, int port) {
@@ -61,6 +69,7 @@ public final class NodeAddress {
     }
     String host;
     int port = DEFAULT_PORT;
+    boolean explicitPort = false;
     if (s.startsWith("[")) {
       int close = s.indexOf(']');
       if (close < 0) {
@@ -73,12 +82,14 @@ public final class NodeAddress {
           throw new IllegalArgumentException("expected ':port' after ']' in node address: " + text);
         }
         port = parsePort(rest.substring(1), text);
+        explicitPort = true;
       }
     } else {
       int colon = s.indexOf(':');
       if (colon >= 0 && colon == s.lastIndexOf(':')) {
         host = s.substring(0, colon);
         port = parsePort(s.substring(colon + 1), text);
+        explicitPort = true;
       } else {
         host = s; // no port, or a bare IPv6 literal
       }
@@ -86,7 +97,7 @@ public final class NodeAddress {
     if (host.isEmpty()) {
       throw new IllegalArgumentException("empty host in node address: " + text);
     }
-    return new NodeAddress(user, host, port);
+    return new NodeAddress(user, host, port, explicitPort);
   }
 
   private static int parsePort(String p, String text) {
@@ -146,6 +157,11 @@ public final class NodeAddress {
 
   public int port() {
     return port;
+  }
+
+  /** Whether the port was given (not the default), so that it overrides an ssh_config Port. */
+  boolean hasExplicitPort() {
+    return explicitPort;
   }
 
   @Override

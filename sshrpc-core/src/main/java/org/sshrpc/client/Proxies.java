@@ -25,7 +25,8 @@ import org.sshrpc.term.TermMappingException;
 final class Proxies {
   private Proxies() {}
 
-  static <T> T create(RpcChannel channel, Class<T> iface) {
+  static <T> T create(RpcChannel channel, Class<T> iface, CallOptions options) {
+    java.util.Objects.requireNonNull(options, "options");
     if (!iface.isInterface()) {
       throw new IllegalArgumentException(iface.getName() + " is not an interface");
     }
@@ -45,14 +46,15 @@ final class Proxies {
         (proxy, method, args) -> {
           Target t = targets.get(method);
           if (t != null) {
-            return t.invoke(channel, args);
+            return t.invoke(channel, args, options);
           }
           if (method.isDefault()) {
             return InvocationHandler.invokeDefault(proxy, method, args);
           }
           switch (method.getName()) {
             case "toString":
-              return "RemoteModule(" + module + ") proxy on " + channel;
+              return "RemoteModule(" + module + ") proxy on " + channel
+                  + (options == CallOptions.DEFAULT ? "" : " with " + options);
             case "hashCode":
               return System.identityHashCode(proxy);
             case "equals":
@@ -113,7 +115,7 @@ final class Proxies {
       this.isVoid = isVoid;
     }
 
-    Object invoke(RpcChannel channel, Object[] args) {
+    Object invoke(RpcChannel channel, Object[] args, CallOptions options) {
       List<Term> terms = new ArrayList<>();
       if (args != null) {
         for (Object a : args) {
@@ -121,9 +123,9 @@ final class Proxies {
         }
       }
       if (async) {
-        return channel.callAsync(module, function, terms).thenApply(this::map);
+        return channel.callAsync(module, function, terms, options).thenApply(this::map);
       }
-      return map(channel.call(module, function, terms));
+      return map(channel.call(module, function, terms, options));
     }
 
     Object map(Term reply) {

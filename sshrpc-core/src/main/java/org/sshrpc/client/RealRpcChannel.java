@@ -194,6 +194,12 @@ final class RealRpcChannel implements RpcChannel {
     } else if (isV1Refusal(reply)) {
       permits = new Semaphore(1);
       version = 1;
+    } else if (reply instanceof ErlTuple
+        && (((ErlTuple) reply).isTagged("error", 3) || ((ErlTuple) reply).isTagged("error", 4))) {
+      // A channel error instead of a hello: the server cannot serve (e.g. sshrpc stdio whose
+      // configuration is wrong: its detail names the file and the reason).
+      ErlTuple e = (ErlTuple) reply;
+      throw new IOException("the server refused the channel (" + Replies.brief(e.get(1)) + "): " + Replies.text(e.get(2)));
     } else {
       throw new IOException("unexpected reply to sshrpc_hello from " + peer + ": " + Replies.brief(reply));
     }

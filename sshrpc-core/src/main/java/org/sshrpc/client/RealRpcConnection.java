@@ -19,6 +19,7 @@ final class RealRpcConnection implements RpcConnection {
   private final ReconnectPolicy policy;
   private volatile ClientSession session;
   private volatile RealRpcChannel main;
+  private final InterceptorChain chain;
   // Guarded by this:
   private boolean closed;
   private int failures;
@@ -28,6 +29,7 @@ final class RealRpcConnection implements RpcConnection {
     this.client = client;
     this.address = address;
     this.policy = policy;
+    this.chain = client.interceptorChain();
   }
 
   static RealRpcConnection open(RpcClient client, NodeAddress address, ReconnectPolicy policy)
@@ -115,11 +117,14 @@ final class RealRpcConnection implements RpcConnection {
   public RpcChannel openChannel(ChannelPurpose purpose) {
     RealRpcChannel ch = channel(); // reconnects if needed
     try {
-      return RealRpcChannel.open(
-          session,
-          client.runtime(),
-          address + "/" + purpose.name().toLowerCase(),
-          System.nanoTime() + client.connectTimeout().toNanos());
+      return new InterceptedChannel(
+          RealRpcChannel.open(
+              session,
+              client.runtime(),
+              address + "/" + purpose.name().toLowerCase(),
+              System.nanoTime() + client.connectTimeout().toNanos()),
+          address,
+          chain);
     } catch (IOException e) {
       throw Replies.unavailable("cannot open a " + purpose + " channel on " + address + " (" + ch + "): " + e.getMessage(), e);
     }
@@ -127,7 +132,12 @@ final class RealRpcConnection implements RpcConnection {
 
   @Override
   public <T> T proxy(Class<T> iface) {
-    return Proxies.create(this, iface);
+    return Proxies.create(this, iface, CallOptions.DEFAULT);
+  }
+
+  @Override
+  public <T> T proxy(Class<T> iface, CallOptions options) {
+    return Proxies.create(this, iface, options);
   }
 
   @Override
@@ -137,7 +147,7 @@ final class RealRpcConnection implements RpcConnection {
 
   @Override
   public Term call(String m, String f, List<? extends Term> args, CallOptions options) {
-    return channel().call(m, f, args, options);
+    return chain.call(channel(), address, m, f, args, options);
   }
 
   @Override
@@ -149,7 +159,7 @@ final class RealRpcConnection implements RpcConnection {
     } catch (RpcException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return ch.callAsync(m, f, args, options);
+    return chain.callAsync(ch, address, m, f, args, options);
   }
 
   @Override

@@ -11,6 +11,6 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)
 public @interface RemoteFunction {
-  /** The Erlang function name. */
+  /** {@return the Erlang function name} */
   String value();
 }

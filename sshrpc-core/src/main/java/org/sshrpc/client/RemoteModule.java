@@ -14,6 +14,6 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 public @interface RemoteModule {
-  /** The Erlang module name. */
+  /** {@return the Erlang module name} */
   String value();
 }

@@ -50,13 +50,23 @@ import org.sshrpc.term.TermLimits;
  *
  * <p>Secure by default: host keys are checked against {@code ~/.ssh/known_hosts} strictly (an
  * unknown or changed key refuses the connection), only public-key authentication is used, and
- * private key files readable by others are refused. {@code ~/.ssh/config} is not read.
+ * private key files readable by others are refused. {@code ~/.ssh/config} is read only when
+ * {@link Builder#sshConfig(Path)} names it, and an ssh-agent is used only when {@link
+ * Builder#identityAgent(Path)} names its socket.
  */
 public final class RpcClient implements AutoCloseable {
   private final SshClient ssh;
   private final ClientRuntime rt;
   private final List<Path> identityFiles;
+  private final List<Path> defaultIdentityFiles;
   private final List<KeyPair> explicitKeys;
+  private final SshConfig sshConfig; // never null: options only when no file
+  private final Path identityAgent; // null: no agent unless the ssh config names one
+  private final Path knownHosts;
+  private final boolean acceptNewHostKeys;
+  private final Map<Path, List<KeyPair>> loadedKeyFiles = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, org.apache.sshd.client.keyverifier.ServerKeyVerifier> verifiers =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final PassphraseSource passphrases;
   private final Duration connectTimeout;
   private final String defaultUser;
@@ -65,16 +75,22 @@ public final class RpcClient implements AutoCloseable {
   private final ExecutorService ownedCallbackExecutor;
   private final ScheduledThreadPoolExecutor scheduler;
   private final ExecutorService multicallExecutor;
-  private volatile List<KeyPair> loadedKeys;
+  private final InterceptorChain interceptorChain;
 
   private RpcClient(Builder b) {
     this.identityFiles = List.copyOf(b.identityFiles);
+    this.defaultIdentityFiles = List.copyOf(b.defaultIdentityFiles);
     this.explicitKeys = List.copyOf(b.keyPairs);
+    this.sshConfig = SshConfig.of(b.sshConfigFile, b.sshOptions);
+    this.identityAgent = b.identityAgent;
+    this.knownHosts = b.knownHosts;
+    this.acceptNewHostKeys = b.acceptNewHostKeys;
     this.passphrases = b.passphrases;
     this.connectTimeout = b.connectTimeout;
     this.defaultUser = b.defaultUser;
     this.bindAddress = b.bindAddress;
     this.reconnectPolicy = b.reconnectPolicy;
+    this.interceptorChain = new InterceptorChain(b.interceptors, b.defaultDeadline);
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("sshrpc-timer"));
     scheduler.setRemoveOnCancelPolicy(true);
     Executor callbacks = b.callbackExecutor;
@@ -98,10 +114,18 @@ public final class RpcClient implements AutoCloseable {
             b.serverDeadlineGrace.toNanos());
 
     SshClient c = SshClient.setUpDefaultClient();
-    c.setServerKeyVerifier(KnownHosts.verifier(b.knownHosts, b.acceptNewHostKeys));
-    // Identities and host settings come from this builder only, never from ~/.ssh implicitly.
+    // The known_hosts file and policy of each session (the ssh config may name them per host).
+    c.setServerKeyVerifier(
+        (session, remote, key) -> {
+          org.apache.sshd.client.keyverifier.ServerKeyVerifier v =
+              session.getConnectionContext() == null ? null : session.getConnectionContext().getAttribute(VERIFIER);
+          return v != null && v.verifyServerKey(session, remote, key);
+        });
+    // Host settings are resolved by this client (SshConfig) before MINA connects; identities
+    // are the session's plan (AuthPlan), agent keys through AuthPlan's agent factory.
     c.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
     c.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+    c.setAgentFactory(AuthPlan.FACTORY);
     c.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
     CoreModuleProperties.TCP_NODELAY.set(c, true);
     b.algorithmPolicy.applyTo(c);
@@ -113,6 +137,11 @@ public final class RpcClient implements AutoCloseable {
     }
     c.start();
     this.ssh = c;
+  }
+
+  /** The interceptors and default deadline every connection applies to its calls. */
+  InterceptorChain interceptorChain() {
+    return interceptorChain;
   }
 
   /** A builder with secure defaults. */
@@ -282,52 +311,198 @@ public final class RpcClient implements AutoCloseable {
     }
   }
 
+  /** The per-session known_hosts verifier, in the session's connection context. */
+  static final org.apache.sshd.common.AttributeRepository.AttributeKey<org.apache.sshd.client.keyverifier.ServerKeyVerifier>
+      VERIFIER = new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
+
   private ClientSession openSessionOnce(NodeAddress node, long deadlineNanos) throws IOException, RefusedBeforeVersion {
-    String user = node.user() != null ? node.user() : defaultUser;
-    List<KeyPair> keys = keys();
+    SshConfig.Target t = sshConfig.resolve(node, defaultUser);
+    if (t.connectTimeout() != null) {
+      long byConfig = System.nanoTime() + t.connectTimeout().toNanos();
+      if (byConfig - deadlineNanos < 0) {
+        deadlineNanos = byConfig;
+      }
+    }
+    String user = t.user();
+    String where = "host " + t.hostName() + " port " + t.port();
+    AuthPlan plan = plan(t);
+    Map<org.apache.sshd.common.AttributeRepository.AttributeKey<?>, Object> ctx = new java.util.HashMap<>();
+    ctx.put(AuthPlan.KEY, plan);
+    ctx.put(VERIFIER, verifier(t));
+    try {
+      // Resolved here first for ssh's message; MINA resolves again (from the JVM's cache).
+      java.net.InetAddress.getAllByName(t.hostName());
+    } catch (java.net.UnknownHostException e) {
+      String m = e.getMessage() == null ? "" : e.getMessage();
+      String why = m.startsWith(t.hostName() + ": ") ? m.substring(t.hostName().length() + 2) : "Name or service not known";
+      throw new java.net.UnknownHostException("Could not resolve hostname " + t.hostName() + ": " + why);
+    }
     ClientSession s;
     try {
       ConnectFuture cf =
-          bindAddress == null
-              ? ssh.connect(user, node.host(), node.port())
-              : ssh.connect(
-                  user,
-                  new java.net.InetSocketAddress(node.host(), node.port()),
-                  new java.net.InetSocketAddress(bindAddress, 0));
-      s = cf.verify(millisLeft(deadlineNanos, node)).getClientSession();
+          ssh.connect(
+              user,
+              t.hostName(),
+              t.port(),
+              org.apache.sshd.common.AttributeRepository.ofAttributesMap(ctx),
+              bindAddress == null ? null : new java.net.InetSocketAddress(bindAddress, 0));
+      long ms = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+      if (ms <= 0) {
+        throw new IOException("connect to " + where + ": Connection timed out");
+      }
+      try {
+        s = cf.verify(ms).getClientSession();
+      } catch (IOException e) {
+        if (!cf.isDone()) {
+          cf.cancel();
+          throw new java.net.SocketTimeoutException("connect to " + where + ": Connection timed out");
+        }
+        throw e;
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      throw e;
     } catch (IOException e) {
       if (closedOnAccept(e)) {
         throw refusedBeforeVersion(node, e);
       }
-      throw new IOException("cannot connect to " + node + ": " + rootMessage(e), e);
+      throw new IOException("connect to " + where + ": " + socketReason(e), e);
     }
     try {
-      for (KeyPair kp : keys) {
+      long ms = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+      if (ms <= 0) {
+        throw new IOException("timeout");
+      }
+      for (KeyPair kp : plan.fileKeys) {
         s.addPublicKeyIdentity(kp);
       }
-      s.auth().verify(millisLeft(deadlineNanos, node));
+      s.auth().verify(ms);
       return s;
     } catch (IOException | RuntimeException e) {
       KnownHostsException hk = KnownHosts.failure(s);
       boolean spoke = s.getServerVersion() != null;
+      String stage = stage(s);
       s.close(true);
       if (hk != null) {
         throw hk;
       }
+      if (deadlineNanos - System.nanoTime() <= 0) {
+        throw new java.net.SocketTimeoutException(
+            "Connection to " + where + " timed out during " + stage);
+      }
       if (!spoke) {
         throw refusedBeforeVersion(node, e);
       }
-      throw new IOException(
-          "authentication as " + user + " to " + node + " failed: " + rootMessage(e), e);
+      if (isNoMoreMethods(e)) {
+        String tried =
+            plan.offered.isEmpty()
+                ? "no key (no identity file given, none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists, no ssh-agent key)"
+                : String.join(", ", plan.offered);
+        throw new IOException(user + "@" + t.hostName() + ": Permission denied (publickey); tried: " + tried, e);
+      }
+      throw new IOException("Connection to " + where + " failed during " + stage + ": " + rootMessage(e), e);
     }
   }
 
-  private static long millisLeft(long deadlineNanos, NodeAddress node) throws IOException {
-    long ms = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-    if (ms <= 0) {
-      throw new IOException("connect to " + node + " timed out");
+  /** The step a session was in: what ssh names in "timed out during ...". */
+  private static String stage(ClientSession s) {
+    if (s.getServerVersion() == null) {
+      return "banner exchange";
     }
-    return ms;
+    if (s instanceof org.apache.sshd.common.session.helpers.AbstractSession
+        && ((org.apache.sshd.common.session.helpers.AbstractSession) s).getKexState()
+            != org.apache.sshd.common.kex.KexState.DONE) {
+      return "key exchange";
+    }
+    if (!s.isAuthenticated()) {
+      return "authentication";
+    }
+    return "session set-up";
+  }
+
+  private static boolean isNoMoreMethods(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("No more authentication methods available")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The system's words for a failed TCP connect ("Connection refused"), without MINA's wrapping. */
+  private static String socketReason(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException) {
+      String m = t.getMessage() == null ? "Connection refused" : t.getMessage();
+      int paren = m.indexOf(" (");
+      return paren > 0 ? m.substring(0, paren) : m; // "Connection refused (Connection refused)"
+    }
+    return rootMessage(e);
+  }
+
+  /** The verifier for the target's known_hosts file and checking mode, one per distinct pair. */
+  private org.apache.sshd.client.keyverifier.ServerKeyVerifier verifier(SshConfig.Target t) {
+    Path file = t.knownHosts() != null ? t.knownHosts() : knownHosts;
+    boolean acceptNew;
+    if (t.strictHostKeyChecking() == null) {
+      acceptNew = acceptNewHostKeys;
+    } else {
+      // "ask" cannot ask anyone here: it refuses, as "yes" does. "no" records new hosts like
+      // accept-new but, unlike ssh, still refuses a changed key.
+      acceptNew = !List.of("yes", "ask").contains(t.strictHostKeyChecking());
+    }
+    boolean hash = t.hashKnownHosts();
+    return verifiers.computeIfAbsent(
+        file + "\0" + acceptNew + "\0" + hash, k -> KnownHosts.verifier(file, acceptNew, hash));
+  }
+
+  /** The keys to offer to {@code t}, files read (and passphrases asked) once per client. */
+  private AuthPlan plan(SshConfig.Target t) throws IOException {
+    List<AuthPlan.IdentityFile> files = new ArrayList<>();
+    for (Path p : identityFiles) {
+      files.add(new AuthPlan.IdentityFile(p, true));
+    }
+    for (Path p : t.identityFiles()) {
+      files.add(new AuthPlan.IdentityFile(p, false));
+    }
+    if (files.isEmpty() && explicitKeys.isEmpty()) {
+      for (Path p : defaultIdentityFiles) {
+        files.add(new AuthPlan.IdentityFile(p, false));
+      }
+    }
+    Path agent = identityAgent;
+    if (t.identityAgent() != null) {
+      String a = t.identityAgent();
+      if (a.equalsIgnoreCase("none")) {
+        agent = null;
+      } else if (a.equals("SSH_AUTH_SOCK") || a.equals("$SSH_AUTH_SOCK")) {
+        String env = System.getenv("SSH_AUTH_SOCK");
+        agent = env == null || env.isEmpty() ? null : Path.of(env);
+      } else {
+        agent = SshConfig.expandHome(a);
+      }
+    }
+    return AuthPlan.build(
+        files,
+        t.certificateFiles(),
+        agent,
+        t.identitiesOnly(),
+        explicitKeys,
+        file -> {
+          List<KeyPair> k = loadedKeyFiles.get(file);
+          if (k == null) {
+            synchronized (loadedKeyFiles) {
+              k = loadedKeyFiles.get(file);
+              if (k == null) {
+                k = Identities.load(file, passphrases::passphrase);
+                loadedKeyFiles.put(file, k);
+              }
+            }
+          }
+          return k;
+        });
   }
 
   private static String rootMessage(Throwable e) {
@@ -337,27 +512,6 @@ public final class RpcClient implements AutoCloseable {
     }
     String m = e.getMessage();
     return t == e || t.getMessage() == null ? m : m + " (" + t.getMessage() + ")";
-  }
-
-  /** The identities, loaded (and their passphrases asked) once, at first use. */
-  private List<KeyPair> keys() throws IOException {
-    List<KeyPair> k = loadedKeys;
-    if (k != null) {
-      return k;
-    }
-    synchronized (this) {
-      if (loadedKeys == null) {
-        List<KeyPair> all = new ArrayList<>(explicitKeys);
-        for (Path p : identityFiles) {
-          all.addAll(Identities.load(p, passphrases::passphrase));
-        }
-        if (all.isEmpty()) {
-          throw new IOException("no identity: give one with identity(Path) (none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists)");
-        }
-        loadedKeys = List.copyOf(all);
-      }
-      return loadedKeys;
-    }
   }
 
   private static ThreadFactory daemon(String prefix) {
@@ -372,8 +526,11 @@ public final class RpcClient implements AutoCloseable {
   /** Builder for {@link RpcClient}; every setting has a secure default. */
   public static final class Builder {
     private final List<Path> identityFiles = new ArrayList<>();
+    private final List<Path> defaultIdentityFiles = new ArrayList<>();
     private final List<KeyPair> keyPairs = new ArrayList<>();
-    private boolean identitiesSet;
+    private Path sshConfigFile;
+    private final List<String> sshOptions = new ArrayList<>();
+    private Path identityAgent;
     private PassphraseSource passphrases =
         PassphraseSource.environment().orElse(PassphraseSource.console());
     private Path knownHosts = home().resolve(".ssh").resolve("known_hosts");
@@ -388,23 +545,63 @@ public final class RpcClient implements AutoCloseable {
     private int maxProtocolVersion = 2;
     private TermLimits termLimits = TermLimits.DEFAULT;
     private Duration serverDeadlineGrace = Duration.ofMillis(200);
+    // Call interception (interceptor, defaultDeadline):
+    private final List<ClientInterceptor> interceptors = new ArrayList<>();
+    private Duration defaultDeadline;
 
     private Builder() {}
 
     /**
-     * Adds an OpenSSH private key file. Without any, the first of {@code ~/.ssh/id_ed25519},
-     * {@code id_ecdsa}, {@code id_rsa} that exists is used.
+     * Adds an OpenSSH private key file. Without any (here or as an ssh config IdentityFile), those
+     * of {@code ~/.ssh/id_ed25519}, {@code id_ecdsa}, {@code id_rsa} that exist are used. A
+     * certificate {@code FILE-cert.pub} beside the key is offered too, first, as by {@code ssh}.
      */
     public Builder identity(Path privateKeyFile) {
       identityFiles.add(Objects.requireNonNull(privateKeyFile, "privateKeyFile"));
-      identitiesSet = true;
       return this;
     }
 
     /** Adds an in-memory key pair (e.g. from a key store). */
     public Builder identity(KeyPair keyPair) {
       keyPairs.add(Objects.requireNonNull(keyPair, "keyPair"));
-      identitiesSet = true;
+      return this;
+    }
+
+    /**
+     * Reads host settings from an OpenSSH client configuration file, as {@code ssh -F FILE}:
+     * Host aliases with HostName, Port, User, IdentityFile, CertificateFile, IdentitiesOnly,
+     * IdentityAgent, ConnectTimeout, UserKnownHostsFile, StrictHostKeyChecking and HashKnownHosts;
+     * other keywords are ignored. The file is read again when it changes; a missing file is no
+     * configuration. Default: none. A library does not read {@code ~/.ssh/config} unless asked
+     * (pass {@code Path.of(System.getProperty("user.home"), ".ssh", "config")}): what a service
+     * connects to should not change with its operator's personal settings. The {@code sshrpc}
+     * command reads it by default, like {@code ssh}.
+     */
+    public Builder sshConfig(Path file) {
+      this.sshConfigFile = file;
+      return this;
+    }
+
+    /**
+     * Adds an ssh option, {@code Key=Value} as {@code ssh -o}, applied to every host before the
+     * configuration file (the first value of a key wins).
+     *
+     * @throws IllegalArgumentException if it is not {@code Key=Value} or the value is malformed
+     */
+    public Builder sshOption(String keyValue) {
+      SshConfig.of(null, List.of(keyValue)); // fails now, with the option named, if malformed
+      sshOptions.add(keyValue);
+      return this;
+    }
+
+    /**
+     * The ssh-agent to take keys from: its Unix-domain socket, e.g. {@code
+     * Path.of(System.getenv("SSH_AUTH_SOCK"))}; null (the default) for none. Its keys are offered
+     * first, as by {@code ssh}; with {@code IdentitiesOnly yes} only those matching an identity
+     * file. An ssh config {@code IdentityAgent} overrides it per host.
+     */
+    public Builder identityAgent(Path socket) {
+      this.identityAgent = socket;
       return this;
     }
 
@@ -520,15 +717,44 @@ public final class RpcClient implements AutoCloseable {
       return this;
     }
 
+    // --- Call interception: what runs around every call (interceptors, default deadline). ---
+
+    /**
+     * Adds an interceptor run around every call of this client's connections; the first added
+     * runs outermost. See {@link ClientInterceptor}.
+     *
+     * @param interceptor the interceptor
+     * @return this builder
+     */
+    public Builder interceptor(ClientInterceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /**
+     * The deadline of every call whose {@link CallOptions} have none (neither a deadline nor a
+     * call timeout): {@code timeout} after the call starts. Applies to calls on connections,
+     * their extra channels and typed proxies. Default: none, such calls wait as long as the
+     * server takes (a v2 server bounds them by its own default call timeout).
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder defaultDeadline(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("default deadline must be positive: " + timeout);
+      }
+      this.defaultDeadline = timeout;
+      return this;
+    }
+
     /** Builds and starts the client. */
     public RpcClient build() {
-      if (!identitiesSet) {
-        Path ssh = home().resolve(".ssh");
-        for (String n : List.of("id_ed25519", "id_ecdsa", "id_rsa")) {
-          if (Files.isRegularFile(ssh.resolve(n))) {
-            identityFiles.add(ssh.resolve(n));
-            break;
-          }
+      defaultIdentityFiles.clear();
+      Path ssh = home().resolve(".ssh");
+      for (String n : List.of("id_ed25519", "id_ecdsa", "id_rsa")) {
+        if (Files.isRegularFile(ssh.resolve(n))) {
+          defaultIdentityFiles.add(ssh.resolve(n));
         }
       }
       return new RpcClient(this);

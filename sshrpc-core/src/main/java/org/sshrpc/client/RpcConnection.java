@@ -10,10 +10,15 @@ package org.sshrpc.client;
  * extra channels belong to the session they were made on and end with it.
  */
 public interface RpcConnection extends RpcChannel {
-  /** The node this connection talks to. */
+  /** {@return the node this connection talks to} */
   NodeAddress address();
 
-  /** Opens another channel on the same SSH session, with its own protocol negotiation. */
+  /**
+   * Opens another channel on the same SSH session, with its own protocol negotiation.
+   *
+   * @param purpose what the channel is for
+   * @return the new channel
+   */
   RpcChannel openChannel(ChannelPurpose purpose);
 
   /**
@@ -21,9 +26,25 @@ public interface RpcConnection extends RpcChannel {
    * function of the same name (or its {@link RemoteFunction} name) with its arguments mapped to
    * terms, and maps the reply back to the method's return type.
    *
+   * @param <T> the interface
+   * @param iface the interface, annotated with {@link RemoteModule}
+   * @return the proxy
    * @throws IllegalArgumentException naming the first method that cannot be mapped
    */
   <T> T proxy(Class<T> iface);
+
+  /**
+   * A typed proxy, as {@link #proxy(Class)}, whose every call is made with {@code options}: give
+   * it a {@linkplain CallOptions#withCallTimeout call timeout} so that each call gets its own
+   * deadline (an absolute deadline in {@code options} bounds all its calls together).
+   *
+   * @param <T> the interface
+   * @param iface the interface, annotated with {@link RemoteModule}
+   * @param options the options of every call through the proxy
+   * @return the proxy
+   * @throws IllegalArgumentException naming the first method that cannot be mapped
+   */
+  <T> T proxy(Class<T> iface, CallOptions options);
 
   /** Closes the session and every channel on it. */
   @Override

@@ -2,7 +2,6 @@ package org.sshrpc.server;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,9 +16,12 @@ import org.sshrpc.term.Term;
  * apart from diagnostics. Lines are {@code key=value} pairs (values with spaces or quotes are
  * double-quoted with {@code \"} escapes), for example:
  *
+ * <p>A line carries no time of its own: the logging backend stamps each line once (the {@code
+ * sshrpc} command's format is {@code 2026-11-26T16:20:01.123Z INFO sshrpc.audit - call ...}).
+ *
  * <pre>
- * 2026-11-26T16:20:01.123Z call user=alice key=SHA256:xW1... from=127.0.0.1:50122 mfa=lists:seq/2 status=ok duration_us=412
- * 2026-11-26T16:20:02.001Z auth_failed user=bob key=SHA256:9aF... from=127.0.0.1:50130 method=publickey reason="key not in authorized_keys"
+ * call user=alice key=SHA256:xW1... from=127.0.0.1:50122 mfa=lists:seq/2 status=ok duration_us=412
+ * auth_failed user=bob key=SHA256:9aF... from=127.0.0.1:50130 method=publickey reason="key not in authorized_keys"
  * </pre>
  *
  * <p>Values that are not plain ASCII words are double-quoted, and a peer-chosen value cannot
@@ -97,7 +99,7 @@ final class AuditLog {
     }
     long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos);
     StringBuilder b = new StringBuilder(160);
-    b.append(Instant.now()).append(' ').append(kind);
+    b.append(kind);
     field(b, "user", user);
     field(b, "key", keyFingerprint == null ? "-" : keyFingerprint);
     field(b, "from", address(from));
@@ -117,7 +119,7 @@ final class AuditLog {
       return;
     }
     StringBuilder b = new StringBuilder(160);
-    b.append(Instant.now()).append(" bad_request");
+    b.append("bad_request");
     field(b, "user", user);
     field(b, "key", keyFingerprint == null ? "-" : keyFingerprint);
     field(b, "from", address(from));
@@ -128,7 +130,7 @@ final class AuditLog {
   /** Logs a failed authentication attempt or an unauthenticated connection that was closed. */
   static void authFailed(String user, String keyFingerprint, SocketAddress from, String method, String reason) {
     StringBuilder b = new StringBuilder(160);
-    b.append(Instant.now()).append(" auth_failed");
+    b.append("auth_failed");
     field(b, "user", user == null ? "-" : user);
     field(b, "key", keyFingerprint == null ? "-" : keyFingerprint);
     field(b, "from", address(from));
@@ -140,7 +142,7 @@ final class AuditLog {
   /** Logs a connection closed by a limit before or just after authentication. */
   static void connectionRefused(String user, SocketAddress from, String reason) {
     StringBuilder b = new StringBuilder(128);
-    b.append(Instant.now()).append(" connection_refused");
+    b.append("connection_refused");
     field(b, "user", user == null ? "-" : user);
     field(b, "from", address(from));
     field(b, "reason", reason);
@@ -150,7 +152,7 @@ final class AuditLog {
   /** Logs an authenticated connection the server closed (e.g. keepalives unanswered). */
   static void connectionClosed(String user, SocketAddress from, String reason) {
     StringBuilder b = new StringBuilder(128);
-    b.append(Instant.now()).append(" connection_closed");
+    b.append("connection_closed");
     field(b, "user", user == null ? "-" : user);
     field(b, "from", address(from));
     field(b, "reason", reason);
@@ -160,7 +162,7 @@ final class AuditLog {
   /** Logs a channel closed by the server for a limit or a protocol violation. */
   static void channelClosed(String user, String keyFingerprint, SocketAddress from, String reason) {
     StringBuilder b = new StringBuilder(128);
-    b.append(Instant.now()).append(" channel_closed");
+    b.append("channel_closed");
     field(b, "user", user);
     field(b, "key", keyFingerprint == null ? "-" : keyFingerprint);
     field(b, "from", address(from));
@@ -181,7 +183,7 @@ final class AuditLog {
       return;
     }
     StringBuilder b = new StringBuilder(192);
-    b.append(Instant.now()).append(" process_refused");
+    b.append("process_refused");
     field(b, "user", user);
     field(b, "key", keyFingerprint == null ? "-" : keyFingerprint);
     field(b, "from", address(from));

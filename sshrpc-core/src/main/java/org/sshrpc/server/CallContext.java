@@ -9,21 +9,23 @@ import java.util.Optional;
  * connection, and until when the caller waits.
  */
 public interface CallContext {
-  /** The authenticated SSH user name. */
+  /** {@return the authenticated SSH user name} */
   String user();
 
-  /** The SHA256 fingerprint of the public key the user authenticated with, or null. */
+  /** {@return the SHA256 fingerprint of the public key the user authenticated with, or null} */
   String keyFingerprint();
 
-  /** The client's address, or null when the transport has none (e.g. stdio). */
+  /** {@return the client's address, or null when the transport has none (e.g. stdio)} */
   SocketAddress remoteAddress();
 
-  /** When the caller stops waiting; empty when the call has no deadline. */
+  /** {@return when the caller stops waiting; empty when the call has no deadline} */
   Optional<Instant> deadline();
 
   /**
    * True once the caller no longer wants the result: it cancelled, the deadline passed, or the
    * connection closed. The running thread is also interrupted then.
+   *
+   * @return whether the call was cancelled
    */
   boolean isCancelled();
 }

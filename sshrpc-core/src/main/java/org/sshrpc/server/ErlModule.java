@@ -14,6 +14,6 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 public @interface ErlModule {
-  /** The module name callers use, e.g. {@code "inventory"} for {@code inventory:count/1}. */
+  /** {@return the module name callers use, e.g. {@code "inventory"} for {@code inventory:count/1}} */
   String value();
 }

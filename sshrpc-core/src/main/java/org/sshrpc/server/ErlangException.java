@@ -12,6 +12,11 @@ public class ErlangException extends RuntimeException {
 
   private final transient Term reason;
 
+  /**
+   * An exception raising {@code reason}.
+   *
+   * @param reason the Erlang reason the caller receives
+   */
   public ErlangException(Term reason) {
     // No message here: rendering the reason (which often holds the call's arguments, possibly
     // megabytes of terms or 16 KiB integers in decimal) is paid only if someone asks for it.
@@ -25,7 +30,7 @@ public class ErlangException extends RuntimeException {
     return String.valueOf(reason);
   }
 
-  /** The Erlang reason sent to the caller. */
+  /** {@return the Erlang reason sent to the caller} */
   public Term reason() {
     return reason;
   }

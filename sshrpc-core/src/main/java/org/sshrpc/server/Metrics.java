@@ -1,29 +1,12 @@
 package org.sshrpc.server;
 
 import io.micrometer.core.instrument.Clock;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.time.Duration;
+import java.util.Objects;
 import org.sshrpc.term.ErlAtom;
-import org.sshrpc.term.ErlBinary;
 import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The operational metrics of one sshrpc server: calls, errors and latency per {@code M:F/Arity},
@@ -50,6 +33,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * registry by inventing names. The number of distinct {@code mfa} values is also capped ({@link
  * Builder#maxFunctions}); past the cap calls are counted under {@code mfa="other"}.
  *
+ * <p>Micrometer ({@code io.micrometer:micrometer-core}) and its Prometheus registry ({@code
+ * micrometer-registry-prometheus}) are <em>optional</em> dependencies of sshrpc-core: a program
+ * that records metrics adds them itself. Without them everything but {@link #builder()} works, and
+ * a server without metrics never loads them.
+ *
  * <p>Thread-safe. {@link #none()} records nothing and costs next to nothing.
  */
 public final class Metrics {
@@ -59,27 +47,7 @@ public final class Metrics {
   /** The {@code mfa} label once {@link Builder#maxFunctions} distinct functions were seen. */
   static final String OVERFLOW = "other";
 
-  private static final Duration[] BUCKETS = {
-    Duration.ofNanos(100_000),
-    Duration.ofNanos(250_000),
-    Duration.ofNanos(500_000),
-    Duration.ofMillis(1),
-    Duration.ofNanos(2_500_000),
-    Duration.ofMillis(5),
-    Duration.ofMillis(10),
-    Duration.ofMillis(25),
-    Duration.ofMillis(50),
-    Duration.ofMillis(100),
-    Duration.ofMillis(250),
-    Duration.ofMillis(500),
-    Duration.ofSeconds(1),
-    Duration.ofMillis(2_500),
-    Duration.ofSeconds(5),
-    Duration.ofSeconds(10),
-    Duration.ofSeconds(30),
-  };
-
-  private static final Metrics NONE = new Metrics(null, null, 0);
+  private static final Metrics NONE = new Metrics(null);
 
   /** How a call ended, as the {@code status}/{@code reason} labels report it. */
   enum CallStatus {
@@ -130,95 +98,83 @@ public final class Metrics {
       return RAISED;
     }
 
-    /** Whether a call with this outcome reached an exported function (so its name may be a label). */
+    /** {@return whether a call with this outcome reached an exported function (so its name may be a label)} */
     boolean resolved() {
       return this == OK || this == RAISED || this == TIMEOUT || this == CANCELLED
           || this == NOCONNECTION;
     }
   }
 
-  private final MeterRegistry registry;
-  private final PrometheusMeterRegistry prometheus;
-  private final int maxFunctions;
-  private final Set<String> functions = ConcurrentHashMap.newKeySet();
-  // Meters by label values, so a call does not build a Meter.Id; bounded like the labels.
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
-  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final AtomicInteger sessions = new AtomicInteger();
-  private final Counter sessionsOpened;
-  private final Counter received;
-  private final Counter sent;
+  // Null for none(). Micrometer types appear only in MicrometerMetrics and in signatures here,
+  // which the JVM resolves only when they are called: so none() needs no Micrometer at run time.
+  private final MicrometerMetrics meters;
 
-  private Metrics(MeterRegistry registry, PrometheusMeterRegistry prometheus, int maxFunctions) {
-    this.registry = registry;
-    this.prometheus = prometheus;
-    this.maxFunctions = maxFunctions;
-    if (registry == null) {
-      sessionsOpened = null;
-      received = null;
-      sent = null;
-      return;
-    }
-    Gauge.builder("sshrpc.calls.in.flight", inFlight, AtomicInteger::get)
-        .description("RPC calls received and not yet answered")
-        .register(registry);
-    Gauge.builder("sshrpc.sessions.active", sessions, AtomicInteger::get)
-        .description("sshrpc subsystem sessions currently open")
-        .register(registry);
-    sessionsOpened =
-        Counter.builder("sshrpc.sessions.opened")
-            .description("sshrpc subsystem sessions opened")
-            .register(registry);
-    received =
-        Counter.builder("sshrpc.received")
-            .baseUnit("bytes")
-            .description("frame bytes received, length prefix included")
-            .register(registry);
-    sent =
-        Counter.builder("sshrpc.sent")
-            .baseUnit("bytes")
-            .description("frame bytes sent, length prefix included")
-            .register(registry);
+  private Metrics(MicrometerMetrics meters) {
+    this.meters = meters;
   }
 
-  /** Returns metrics that record nothing; {@link #scrape()} then returns an empty string. */
+  /** {@return metrics that record nothing} {@link #scrape()} then returns an empty string. */
   public static Metrics none() {
     return NONE;
   }
 
-  /** Returns a builder; by default it records into a new Prometheus registry. */
+  /**
+   * Returns a builder; by default it records into a new Prometheus registry.
+   *
+   * @return a new builder
+   * @throws IllegalStateException if Micrometer or its Prometheus registry is not on the class
+   *     path (they are optional dependencies of sshrpc-core)
+   */
   public static Builder builder() {
+    requireMicrometer();
     return new Builder();
   }
 
-  /** Whether this instance records anything. */
-  public boolean enabled() {
-    return registry != null;
+  private static void requireMicrometer() {
+    // Not driven by wire data: fixed names, checked so that a missing optional dependency is
+    // one clear message instead of a NoClassDefFoundError from the first meter.
+    for (String c :
+        new String[] {
+          "io.micrometer.core.instrument.MeterRegistry",
+          "io.micrometer.prometheusmetrics.PrometheusMeterRegistry"
+        }) {
+      try {
+        Class.forName(c, false, Metrics.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new IllegalStateException(
+            "metrics need Micrometer on the class path: add io.micrometer:micrometer-core and"
+                + " io.micrometer:micrometer-registry-prometheus (optional dependencies of"
+                + " sshrpc-core; missing: " + c + ")");
+      }
+    }
   }
 
-  /** The Micrometer registry recorded into (for adding binders or other exporters). */
+  /** {@return whether this instance records anything} */
+  public boolean enabled() {
+    return meters != null;
+  }
+
+  /**
+   * The Micrometer registry recorded into (for adding binders or other exporters).
+   *
+   * @return the registry
+   * @throws IllegalStateException for {@link #none()}
+   */
   public MeterRegistry registry() {
-    if (registry == null) {
+    if (meters == null) {
       throw new IllegalStateException("metrics are disabled");
     }
-    return registry;
+    return meters.registry();
   }
 
   /**
    * Returns every meter in Prometheus text exposition format 0.0.4. Empty for {@link #none()}.
    *
+   * @return the exposition text
    * @throws IllegalStateException if this records into a registry that is not a Prometheus one
    */
   public String scrape() {
-    if (registry == null) {
-      return "";
-    }
-    if (prometheus == null) {
-      throw new IllegalStateException(
-          "registry is not a PrometheusMeterRegistry: " + registry.getClass().getName());
-    }
-    return prometheus.scrape("text/plain; version=0.0.4; charset=utf-8");
+    return meters == null ? "" : meters.scrape();
   }
 
   /**
@@ -227,48 +183,47 @@ public final class Metrics {
    */
   RpcModule module() {
     return RpcModule.builder(MetricsAccess.MODULE)
-        .function("scrape", 0, (ctx, args) -> ErlBinary.utf8(scrape()))
+        .function("scrape", 0, (ctx, args) -> org.sshrpc.term.ErlBinary.utf8(scrape()))
         .build();
   }
 
-  // Hooks for the session core (package-private: not API).
+  // Hooks for the session core (package-private: not API). Each is a null check when disabled.
 
   void sessionOpened() {
-    if (registry != null) {
-      sessions.incrementAndGet();
-      sessionsOpened.increment();
+    if (meters != null) {
+      meters.sessionOpened();
     }
   }
 
   void sessionClosed() {
-    if (registry != null) {
-      sessions.decrementAndGet();
+    if (meters != null) {
+      meters.sessionClosed();
     }
   }
 
   void received(long bytes) {
-    if (registry != null) {
-      received.increment(bytes);
+    if (meters != null) {
+      meters.received(bytes);
     }
   }
 
   void sent(long bytes) {
-    if (registry != null) {
-      sent.increment(bytes);
+    if (meters != null) {
+      meters.sent(bytes);
     }
   }
 
   /** A frame could not be decoded ({@code reason}: {@code badframe}, {@code frame_too_large}). */
   void frameError(String reason) {
-    if (registry != null) {
-      registry.counter("sshrpc.frame.errors", "reason", reason).increment();
+    if (meters != null) {
+      meters.frameError(reason);
     }
   }
 
   /** A call was accepted and is about to run: one more in flight until {@link #callFinished}. */
   void callStarted() {
-    if (registry != null) {
-      inFlight.incrementAndGet();
+    if (meters != null) {
+      meters.callStarted();
     }
   }
 
@@ -277,9 +232,8 @@ public final class Metrics {
    * it was received. Called exactly once per started call.
    */
   void callFinished(String module, String function, int arity, CallStatus status, long elapsedNanos) {
-    if (registry != null) {
-      inFlight.decrementAndGet();
-      record(module, function, arity, status, elapsedNanos);
+    if (meters != null) {
+      meters.callFinished(module, function, arity, status, elapsedNanos);
     }
   }
 
@@ -288,57 +242,15 @@ public final class Metrics {
    * overloaded; {@code elapsedNanos} 0) or run inline on the reading thread.
    */
   void callRefused(String module, String function, int arity, CallStatus status, long elapsedNanos) {
-    if (registry != null) {
-      record(module, function, arity, status, elapsedNanos);
+    if (meters != null) {
+      meters.callRefused(module, function, arity, status, elapsedNanos);
     }
-  }
-
-  private void record(String module, String function, int arity, CallStatus outcome, long elapsed) {
-    String mfa = label(module, function, arity, outcome);
-    String status = outcome == CallStatus.OK ? "ok" : "error";
-    timers
-        .computeIfAbsent(
-            status + ' ' + mfa,
-            k ->
-                Timer.builder("sshrpc.calls")
-                    .description("RPC calls by function and status, with latency")
-                    .tags(Tags.of("mfa", mfa, "status", status))
-                    .serviceLevelObjectives(BUCKETS)
-                    .register(registry))
-        .record(Math.max(0, elapsed), TimeUnit.NANOSECONDS);
-    if (outcome != CallStatus.OK) {
-      errors
-          .computeIfAbsent(
-              outcome.label + ' ' + mfa,
-              k ->
-                  Counter.builder("sshrpc.call.errors")
-                      .description("failed RPC calls by function and reason")
-                      .tags(Tags.of("mfa", mfa, "reason", outcome.label))
-                      .register(registry))
-          .increment();
-    }
-  }
-
-  private String label(String module, String function, int arity, CallStatus outcome) {
-    if (!outcome.resolved() || module == null || function == null) {
-      return UNRESOLVED;
-    }
-    String mfa = module + ":" + function + "/" + arity;
-    if (functions.contains(mfa)) {
-      return mfa;
-    }
-    // Racy by at most a few entries over the cap under contention; the bound still holds.
-    if (functions.size() >= maxFunctions) {
-      return OVERFLOW;
-    }
-    functions.add(mfa);
-    return mfa;
   }
 
   /** Builder for {@link Metrics}. */
   public static final class Builder {
     private MeterRegistry registry;
-    private Clock clock = Clock.SYSTEM;
+    private Clock clock; // null: Clock.SYSTEM, read only when the registry is made
     private boolean jvm = true;
     private int maxFunctions = 1000;
 
@@ -347,25 +259,43 @@ public final class Metrics {
     /**
      * Records into {@code registry} instead of a new Prometheus registry; {@link #scrape()} then
      * works only if it is a {@link PrometheusMeterRegistry}.
+     *
+     * @param registry the registry to record into
+     * @return this builder
      */
     public Builder registry(MeterRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 
-    /** The clock for a new Prometheus registry (tests use a {@code MockClock}). */
+    /**
+     * The clock for a new Prometheus registry (tests use a {@code MockClock}).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Whether to add JVM memory, thread, CPU and uptime meters (default true). */
+    /**
+     * Whether to add JVM memory, thread, CPU and uptime meters (default true).
+     *
+     * @param on whether to add them
+     * @return this builder
+     */
     public Builder jvmMetrics(boolean on) {
       this.jvm = on;
       return this;
     }
 
-    /** The most distinct {@code mfa} label values kept (default 1000). */
+    /**
+     * The most distinct {@code mfa} label values kept (default 1000).
+     *
+     * @param max the cap, at least 0
+     * @return this builder
+     */
     public Builder maxFunctions(int max) {
       if (max < 0) {
         throw new IllegalArgumentException("maxFunctions < 0: " + max);
@@ -374,20 +304,13 @@ public final class Metrics {
       return this;
     }
 
-    /** Builds the metrics and registers its meters. */
+    /**
+     * Builds the metrics and registers its meters.
+     *
+     * @return the metrics
+     */
     public Metrics build() {
-      MeterRegistry r = registry;
-      if (r == null) {
-        r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), clock);
-      }
-      if (jvm) {
-        new JvmMemoryMetrics().bindTo(r);
-        new JvmThreadMetrics().bindTo(r);
-        new ProcessorMetrics().bindTo(r);
-        new UptimeMetrics().bindTo(r);
-      }
-      return new Metrics(
-          r, r instanceof PrometheusMeterRegistry ? (PrometheusMeterRegistry) r : null, maxFunctions);
+      return new Metrics(MicrometerMetrics.create(registry, clock, jvm, maxFunctions));
     }
   }
 }

@@ -8,6 +8,6 @@ import java.util.List;
  * ModuleLoader#fromPaths}.
  */
 public interface ModuleProvider {
-  /** The modules this provider exports. */
+  /** {@return the modules this provider exports} */
   List<RpcModule> modules();
 }

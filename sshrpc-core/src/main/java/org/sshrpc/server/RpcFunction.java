@@ -15,5 +15,13 @@ import org.sshrpc.term.Term;
  */
 @FunctionalInterface
 public interface RpcFunction {
+  /**
+   * Runs the function.
+   *
+   * @param ctx who calls, until when
+   * @param args the arguments, as many as the exported arity
+   * @return the reply term, never null
+   * @throws Exception to fail the call ({@link ErlangException} for an Erlang reason)
+   */
   Term apply(CallContext ctx, List<Term> args) throws Exception;
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.sshrpc.term.ErlAtom;
+import org.sshrpc.term.ErlBinary;
 import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
 import org.sshrpc.term.TermMapper;
@@ -93,12 +94,41 @@ public final class RpcModule {
             type.getName() + "." + m.getName() + "/" + arity + " is overloaded; an exported name/arity must be unique");
       }
       m.setAccessible(true); // public method of a possibly non-public class
-      b.function(m.getName(), arity, reflective(target, m, first == 1, generic));
+      b.function(m.getName(), arity, reflective(target, m, first == 1, generic, paramNames(m, first)));
     }
     return b.build();
   }
 
-  private static RpcFunction reflective(Object target, Method m, boolean wantsContext, Type[] params) {
+  /**
+   * The names of {@code m}'s parameters after the first {@code first} as atoms, or {@code
+   * undefined} where the class was compiled without {@code -parameters}.
+   */
+  private static Term[] paramNames(Method m, int first) {
+    java.lang.reflect.Parameter[] ps = m.getParameters();
+    Term[] names = new Term[ps.length - first];
+    for (int i = first; i < ps.length; i++) {
+      names[i - first] = ps[i].isNamePresent() ? ErlAtom.of(ps[i].getName()) : UNDEFINED;
+    }
+    return names;
+  }
+
+  private static final ErlAtom UNDEFINED = ErlAtom.of("undefined");
+  private static final ErlAtom BADARG = ErlAtom.of("badarg");
+  private static final ErlAtom PARAM = ErlAtom.of("param");
+
+  /**
+   * The reason of an annotated function called with an argument its parameter type cannot take:
+   * {@code {badarg, {param, N, Name, Expected}}}, {@code N} counting the call's arguments from 1,
+   * {@code Name} the parameter's name (an atom) or {@code undefined}, {@code Expected} the
+   * parameter's Java type as a UTF-8 binary (docs/protocol.md).
+   */
+  static Term badarg(int index, Term name, Type expected) {
+    return ErlTuple.of(
+        BADARG, ErlTuple.of(PARAM, Terms.integer(index + 1L), name, ErlBinary.utf8(expected.getTypeName())));
+  }
+
+  private static RpcFunction reflective(
+      Object target, Method m, boolean wantsContext, Type[] params, Term[] names) {
     return (ctx, args) -> {
       Object[] actual = new Object[params.length];
       int off = wantsContext ? 1 : 0;
@@ -109,7 +139,9 @@ public final class RpcModule {
         try {
           actual[i + off] = TermMapper.fromTerm(args.get(i), params[i + off]);
         } catch (TermMappingException e) {
-          throw new ErlangException(Terms.atom("badarg"));
+          // Which parameter and what it takes, never the argument itself (it may be large) nor
+          // the mapping message (it quotes the argument).
+          throw new ErlangException(badarg(i, names[i], params[i + off]));
         }
       }
       Object r;

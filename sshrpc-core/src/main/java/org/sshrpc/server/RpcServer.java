@@ -396,6 +396,18 @@ public final class RpcServer implements AutoCloseable {
     }
 
     /**
+     * Adds an interceptor run around every call to an exported function; the first added runs
+     * outermost. See {@link ServerInterceptor}.
+     *
+     * @param interceptor the interceptor
+     * @return this builder
+     */
+    public Builder interceptor(ServerInterceptor interceptor) {
+      service.interceptor(interceptor);
+      return this;
+    }
+
+    /**
      * The random source of the early drop ({@link ServerLimits#maxStartupsStart()}), for tests
      * (a seeded {@link java.util.Random}); default {@link java.util.concurrent.ThreadLocalRandom}.
      */

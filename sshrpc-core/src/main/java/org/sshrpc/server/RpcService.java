@@ -62,6 +62,7 @@ public final class RpcService implements AutoCloseable {
   final long startNanos = System.nanoTime();
   private final Set<RpcSession> sessions = ConcurrentHashMap.newKeySet();
   private final Metrics metrics;
+  private final List<ServerInterceptor> interceptors;
   /** What clients make the node hold, per connection, per user and in all (see {@link MemoryBudget}). */
   final MemoryBudget budget;
   /** Per-user fairness in front of {@link #executor}. */
@@ -94,6 +95,7 @@ public final class RpcService implements AutoCloseable {
       }
     }
     this.metrics = b.metrics;
+    this.interceptors = List.copyOf(b.interceptors);
     if (metrics.enabled()) {
       m.put(MetricsAccess.MODULE, metrics.module());
     }
@@ -262,8 +264,30 @@ public final class RpcService implements AutoCloseable {
     RpcModule.Entry e = mod == null ? null : mod.find(f.name(), arity);
     if (e == null) {
       refusal[0] = Outcome.raised(undef(m, f, args));
+      return null;
     }
-    return e;
+    return interceptors.isEmpty() || e.function() == null ? e : intercepted(e, ctx, m, f);
+  }
+
+  /**
+   * The entry whose function runs {@code e}'s through the interceptors. Never inline: an
+   * interceptor may block, so the call goes to the workers, under its deadline.
+   */
+  private RpcModule.Entry intercepted(RpcModule.Entry e, CallContext ctx, ErlAtom m, ErlAtom f) {
+    RpcFunction fn = e.function();
+    RpcFunction chained =
+        (c, a) -> next(0, fn).proceed(new ServerCall(ctx, m.name(), f.name(), a));
+    return new RpcModule.Entry(chained, null, null);
+  }
+
+  /** The interceptor chain from {@code i} on; past the last, the function itself. */
+  private ServerInterceptor.Next next(int i, RpcFunction fn) {
+    if (i == interceptors.size()) {
+      return call -> fn.apply(call.context(), call.args());
+    }
+    ServerInterceptor here = interceptors.get(i);
+    ServerInterceptor.Next rest = next(i + 1, fn);
+    return call -> here.intercept(call, rest);
   }
 
   /** The access policy in force now (the process layer asks it per operation). */
@@ -302,6 +326,9 @@ public final class RpcService implements AutoCloseable {
         return Outcome.raised(javaException("java.lang.NullPointerException", "function returned null"));
       }
       return Outcome.ok(r);
+    } catch (ServerCall.Refusal r) {
+      LOG.debug("call refused by an interceptor: {}", r.getMessage());
+      return r.outcome;
     } catch (ErlangException e) {
       return Outcome.raised(e.reason());
     } catch (InterruptedException e) {
@@ -347,6 +374,7 @@ public final class RpcService implements AutoCloseable {
     private TermLimits termLimits;
     private boolean builtins = true;
     private Metrics metrics = Metrics.none();
+    private final List<ServerInterceptor> interceptors = new ArrayList<>();
     private MemoryBudget budget;
     private int maxWorkersPerUser;
 
@@ -504,6 +532,20 @@ public final class RpcService implements AutoCloseable {
      */
     public Builder metrics(Metrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    // --- Call interception (kept apart from the limits and options above). ---
+
+    /**
+     * Adds an interceptor run around every call to an exported function; the first added runs
+     * outermost. See {@link ServerInterceptor}.
+     *
+     * @param interceptor the interceptor
+     * @return this builder
+     */
+    public Builder interceptor(ServerInterceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
       return this;
     }
 

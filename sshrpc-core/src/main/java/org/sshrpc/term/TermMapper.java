@@ -1,6 +1,10 @@
 package org.sshrpc.term;
 
+import java.lang.reflect.Constructor;
 import java.lang.reflect.GenericArrayType;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
@@ -15,7 +19,10 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The mapping between plain Java values and Erlang terms used by typed client proxies and
@@ -34,22 +41,44 @@ import java.util.Map;
  *   <tr><td>{@code List<E>} (any {@code Collection} when writing)</td><td>proper list</td></tr>
  *   <tr><td>{@code Map<K, V>}</td><td>map</td></tr>
  *   <tr><td>an enum</td><td>the atom of the constant's {@code name()}</td></tr>
+ *   <tr><td>a record</td><td>a map from each component's name (an atom) to its value, e.g.
+ *       {@code record Point(long x, long y)} is {@code #{x => 1, y => 2}}; read back, the map must
+ *       have exactly those keys, except that an {@code Optional} component may be left out</td></tr>
+ *   <tr><td>{@code Optional<T>}</td><td>the atom {@code undefined} when empty (Erlang's idiom),
+ *       else the value's term; so reading {@code undefined} gives an empty {@code Optional} also
+ *       for {@code Optional<ErlAtom>}</td></tr>
  *   <tr><td>{@link Term} and its kinds; {@code Object}</td><td>passed through
  *       unchanged</td></tr>
  * </table>
  *
- * <p>Reading uses only the Java types declared by the program (method signatures); a term never
- * names a class. Anything else fails with a {@link TermMappingException} naming the type.
+ * <p>Reading uses only the Java types declared by the program (method signatures, record
+ * components); a term never names a class. A record is made through its canonical constructor
+ * (so its validation runs; what it throws is reported as a mapping failure), and its components
+ * are read through their accessors, found once per record class. Anything else fails with a {@link TermMappingException} naming the type.
  */
 public final class TermMapper {
   /** Nesting limit when writing Java values, so a self-containing list fails cleanly. */
   private static final int MAX_DEPTH = 1000;
+
+  /** An empty {@code Optional}'s term. */
+  private static final ErlAtom UNDEFINED = ErlAtom.of("undefined");
+
+  /** Each record class's components, found once (bounded by the program's own record classes). */
+  private static final ClassValue<RecordShape> RECORDS =
+      new ClassValue<>() {
+        @Override
+        protected RecordShape computeValue(Class<?> type) {
+          return new RecordShape(type);
+        }
+      };
 
   private TermMapper() {}
 
   /**
    * The term for {@code value}.
    *
+   * @param value a value of a mapped type
+   * @return its term
    * @throws TermMappingException if the value, or something inside it, has no mapping
    */
   public static Term toTerm(Object value) {
@@ -91,6 +120,23 @@ public final class TermMapper {
     if (value instanceof Enum) {
       return ErlAtom.of(((Enum<?>) value).name());
     }
+    if (value instanceof Optional) {
+      Optional<?> o = (Optional<?>) value;
+      return o.isPresent() ? toTerm(o.get(), depth + 1) : UNDEFINED;
+    }
+    if (value instanceof Record) {
+      RecordShape shape = RECORDS.get(value.getClass());
+      LinkedHashMap<Term, Term> m = new LinkedHashMap<>();
+      for (int i = 0; i < shape.names.length; i++) {
+        Object v = shape.get(value, i);
+        if (v == null) {
+          throw new TermMappingException(
+              "null has no term mapping (component " + shape.names[i].name() + " of " + value.getClass().getName() + ")");
+        }
+        m.put(shape.names[i], toTerm(v, depth + 1));
+      }
+      return ErlMap.of(m);
+    }
     if (value instanceof Collection) {
       Collection<?> c = (Collection<?>) value;
       Term[] elements = new Term[c.size()];
@@ -116,6 +162,10 @@ public final class TermMapper {
   /**
    * The Java value of type {@code type} for term {@code t}.
    *
+   * @param <T> the type
+   * @param t the term
+   * @param type the type to read it as
+   * @return the value
    * @throws TermMappingException if the term does not fit the type, or the type has no mapping
    */
   public static <T> T fromTerm(Term t, Class<T> type) {
@@ -129,6 +179,9 @@ public final class TermMapper {
    * The Java value of the (possibly generic) {@code type} for term {@code t}, e.g. {@code
    * List<Long>} or {@code Map<String, Long>} from a method signature.
    *
+   * @param t the term
+   * @param type the type to read it as
+   * @return the value
    * @throws TermMappingException if the term does not fit the type, or the type has no mapping
    */
   public static Object fromTerm(Term t, Type type) {
@@ -140,6 +193,7 @@ public final class TermMapper {
    * Checks that {@code type} has a mapping, so a proxy or module can fail when it is built rather
    * than at the first call.
    *
+   * @param type the type
    * @throws TermMappingException naming the first unsupported type
    */
   public static void checkSupported(Type type) {
@@ -147,17 +201,39 @@ public final class TermMapper {
   }
 
   private static void checkSupported(Type type, int depth) {
+    checkSupported(type, depth, new HashSet<>());
+  }
+
+  private static void checkSupported(Type type, int depth, Set<Class<?>> records) {
     if (depth > 32) {
       throw new TermMappingException("type nested too deeply: " + type.getTypeName());
     }
     Class<?> raw = rawClass(type);
+    if (raw == Optional.class) {
+      checkSupported(typeArgument(type, 0), depth + 1, records);
+      return;
+    }
+    if (raw.isRecord()) {
+      if (records.add(raw)) { // a record that contains itself (through a list) is checked once
+        RecordShape shape = RECORDS.get(raw);
+        for (int i = 0; i < shape.types.length; i++) {
+          try {
+            checkSupported(shape.types[i], depth + 1, records);
+          } catch (TermMappingException e) {
+            throw new TermMappingException(
+                "record " + raw.getName() + " component " + shape.names[i].name() + ": " + e.getMessage());
+          }
+        }
+      }
+      return;
+    }
     if (raw == List.class || raw == Collection.class || raw == Iterable.class) {
-      checkSupported(typeArgument(type, 0), depth + 1);
+      checkSupported(typeArgument(type, 0), depth + 1, records);
       return;
     }
     if (raw == Map.class) {
-      checkSupported(typeArgument(type, 0), depth + 1);
-      checkSupported(typeArgument(type, 1), depth + 1);
+      checkSupported(typeArgument(type, 0), depth + 1, records);
+      checkSupported(typeArgument(type, 1), depth + 1, records);
       return;
     }
     if (raw == long.class || raw == Long.class || raw == int.class || raw == Integer.class
@@ -251,6 +327,15 @@ public final class TermMapper {
         out.add(read(l.get(i), element));
       }
       return Collections.unmodifiableList(out);
+    }
+    if (raw == Optional.class) {
+      return t.equals(UNDEFINED) ? Optional.empty() : Optional.of(read(t, typeArgument(type, 0)));
+    }
+    if (raw.isRecord()) {
+      if (!(t instanceof ErlMap)) {
+        throw mismatch(t, type);
+      }
+      return RECORDS.get(raw).read((ErlMap) t);
     }
     if (raw == Map.class) {
       if (!(t instanceof ErlMap)) {
@@ -395,6 +480,9 @@ public final class TermMapper {
     if (raw == List.class || raw == Collection.class || raw == Iterable.class) {
       return "a proper list";
     }
+    if (raw.isRecord()) {
+      return "a map with atom keys";
+    }
     return "an " + raw.getSimpleName();
   }
 
@@ -402,5 +490,98 @@ public final class TermMapper {
   private static String brief(Term t) {
     String s = TermPrinter.print(t);
     return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+  }
+
+  /**
+   * A record class's components: names (as atoms), generic types, accessors and canonical
+   * constructor. Made from the program's declared type only.
+   */
+  private static final class RecordShape {
+    final Class<?> type;
+    final ErlAtom[] names;
+    final Type[] types;
+    final Method[] accessors;
+    final Constructor<?> constructor;
+
+    RecordShape(Class<?> type) {
+      this.type = type;
+      RecordComponent[] cs = type.getRecordComponents();
+      names = new ErlAtom[cs.length];
+      types = new Type[cs.length];
+      accessors = new Method[cs.length];
+      Class<?>[] raw = new Class<?>[cs.length];
+      for (int i = 0; i < cs.length; i++) {
+        names[i] = ErlAtom.of(cs[i].getName());
+        types[i] = cs[i].getGenericType();
+        accessors[i] = cs[i].getAccessor();
+        raw[i] = cs[i].getType();
+      }
+      try {
+        constructor = type.getDeclaredConstructor(raw);
+        // A record declared package-private or nested in the program's own code.
+        constructor.setAccessible(true);
+        for (Method a : accessors) {
+          a.setAccessible(true);
+        }
+      } catch (NoSuchMethodException | RuntimeException e) {
+        throw new TermMappingException("no term mapping for record " + type.getName() + ": " + e);
+      }
+    }
+
+    Object get(Object record, int i) {
+      try {
+        return accessors[i].invoke(record);
+      } catch (IllegalAccessException e) {
+        throw new TermMappingException("cannot read component " + names[i].name() + " of " + type.getName() + ": " + e);
+      } catch (InvocationTargetException e) {
+        throw new TermMappingException(
+            "accessor " + names[i].name() + " of " + type.getName() + " threw " + e.getCause());
+      }
+    }
+
+    Object read(ErlMap m) {
+      Map<Term, Term> entries = m.entries();
+      Object[] values = new Object[names.length];
+      int found = 0;
+      for (int i = 0; i < names.length; i++) {
+        Term v = entries.get(names[i]);
+        if (v == null) {
+          if (rawClass(types[i]) == Optional.class) {
+            values[i] = Optional.empty();
+            continue;
+          }
+          throw new TermMappingException("map has no key " + names[i].name() + " for record " + type.getName());
+        }
+        found++;
+        try {
+          values[i] = TermMapper.read(v, types[i]);
+        } catch (TermMappingException e) {
+          throw new TermMappingException(type.getSimpleName() + "." + names[i].name() + ": " + e.getMessage());
+        }
+      }
+      if (found != entries.size()) {
+        for (Term k : entries.keySet()) {
+          if (!(k instanceof ErlAtom) || !isComponent((ErlAtom) k)) {
+            throw new TermMappingException("record " + type.getName() + " has no component " + brief(k));
+          }
+        }
+      }
+      try {
+        return constructor.newInstance(values);
+      } catch (InvocationTargetException e) {
+        throw new TermMappingException("record " + type.getName() + " refused its components: " + e.getCause().getMessage());
+      } catch (InstantiationException | IllegalAccessException e) {
+        throw new TermMappingException("cannot make record " + type.getName() + ": " + e);
+      }
+    }
+
+    private boolean isComponent(ErlAtom k) {
+      for (ErlAtom n : names) {
+        if (n.equals(k)) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 }

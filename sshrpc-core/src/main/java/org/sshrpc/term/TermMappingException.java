@@ -7,6 +7,11 @@ package org.sshrpc.term;
 public class TermMappingException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * An exception saying what did not map.
+   *
+   * @param message names the type or term
+   */
   public TermMappingException(String message) {
     super(message);
   }

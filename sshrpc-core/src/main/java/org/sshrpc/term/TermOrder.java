@@ -12,7 +12,7 @@ import java.util.Map;
  * <p>{@link #STANDARD} is the order of Erlang's {@code <} and {@code ==}: integers and floats
  * compare by value, so {@code 1} and {@code 1.0} compare equal. {@link #EXACT} is the order of
  * map keys (and what {@code term_to_binary} uses to lay out small maps): every integer sorts
- * before every float at any nesting level, so it is consistent with {@link Term#equals}.
+ * before every float at any nesting level, so it is consistent with the terms' {@code equals}.
  *
  * <p>Every comparison costs O(size of the smaller operand) (for maps, expected: one hash lookup
  * per key), so sorting or taking the maximum of terms a peer sent cannot be made superlinear per

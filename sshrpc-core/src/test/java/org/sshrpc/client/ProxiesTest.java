@@ -51,22 +51,22 @@ class ProxiesTest {
 
   @Test
   void acceptsSupportedSignatures() {
-    Good g = Proxies.create(UNUSED, Good.class);
+    Good g = Proxies.create(UNUSED, Good.class, CallOptions.DEFAULT);
     assertEquals("lists", g.name());
     assertTrue(g.toString().contains("lists"));
   }
 
   @Test
   void rejectsEarlyNamingTheProblem() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> Proxies.create(UNUSED, NotAnnotated.class))
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> Proxies.create(UNUSED, NotAnnotated.class, CallOptions.DEFAULT))
         .getMessage().contains("@RemoteModule"));
-    IllegalArgumentException p = assertThrows(IllegalArgumentException.class, () -> Proxies.create(UNUSED, BadParam.class));
+    IllegalArgumentException p = assertThrows(IllegalArgumentException.class, () -> Proxies.create(UNUSED, BadParam.class, CallOptions.DEFAULT));
     assertTrue(p.getMessage().contains("BadParam.bad"), p.getMessage());
     assertTrue(p.getMessage().contains("java.lang.Thread"), p.getMessage());
-    IllegalArgumentException r = assertThrows(IllegalArgumentException.class, () -> Proxies.create(UNUSED, BadReturn.class));
+    IllegalArgumentException r = assertThrows(IllegalArgumentException.class, () -> Proxies.create(UNUSED, BadReturn.class, CallOptions.DEFAULT));
     assertTrue(r.getMessage().contains("BadReturn.sb"), r.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Proxies.create(UNUSED, EmptyName.class));
-    assertThrows(IllegalArgumentException.class, () -> Proxies.create(UNUSED, String.class));
+    assertThrows(IllegalArgumentException.class, () -> Proxies.create(UNUSED, EmptyName.class, CallOptions.DEFAULT));
+    assertThrows(IllegalArgumentException.class, () -> Proxies.create(UNUSED, String.class, CallOptions.DEFAULT));
   }
 
   /** A channel that fails the test if used: validation must not call. */

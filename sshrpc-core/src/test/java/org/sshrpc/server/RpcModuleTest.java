@@ -72,7 +72,10 @@ class RpcModuleTest {
     assertEquals(list(binary("x1"), binary("x2")), m.find("names", 1).function().apply(CTX, List.of(binary("x"))));
     assertEquals(tuple(atom("a"), atom("a")), m.find("raw", 1).function().apply(CTX, List.of(atom("a"))));
     ErlangException e = assertThrows(ErlangException.class, () -> m.find("add", 2).function().apply(CTX, List.of(atom("x"), integer(1))));
-    assertEquals(atom("badarg"), e.reason());
+    // {badarg, {param, N, Name, Expected}}: the first argument, named a, takes a long
+    assertEquals(tuple(atom("badarg"), tuple(atom("param"), integer(1), atom("a"), binary("long"))), e.reason());
+    e = assertThrows(ErlangException.class, () -> m.find("names", 1).function().apply(CTX, List.of(integer(7))));
+    assertEquals(tuple(atom("badarg"), tuple(atom("param"), integer(1), atom("prefix"), binary("java.lang.String"))), e.reason());
     assertEquals(null, m.find("add", 1));
   }
 
