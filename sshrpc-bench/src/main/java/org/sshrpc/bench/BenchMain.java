@@ -51,6 +51,10 @@ public final class BenchMain {
       Soak.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (args.length > 0 && args[0].equals("longhaul")) {
+      LongHaul.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
       System.out.println(usage());
       System.exit(0);
@@ -77,6 +81,7 @@ public final class BenchMain {
   static String usage() {
     StringBuilder b = new StringBuilder(
         "usage: sshrpc-bench soak [options]   (the hostile soak of issue 10; sshrpc-bench soak --help)\n"
+            + "usage: sshrpc-bench longhaul [options]   (50 ms RTT through a delaying proxy; sshrpc-bench longhaul --help)\n"
             + "usage: sshrpc-bench fleet [--calls N] [--runs N]   (the balancer's overhead, issue 15)\n"
             + "usage: sshrpc-bench [--quick] [--runs N] [--workloads LIST] [--peers LIST] [--markdown FILE] [--verbose]\n"
             + "  --quick      short counts, one run (unless --runs)\n"

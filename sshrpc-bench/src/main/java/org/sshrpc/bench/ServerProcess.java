@@ -26,6 +26,11 @@ final class ServerProcess implements AutoCloseable {
   private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(1024);
   private final int port;
   private final boolean answersHeap;
+  /**
+   * Maps a new server's listening port to the port its clients use; identity except in the
+   * long-haul run ({@link LongHaul}), which puts a {@link DelayProxy} in front of every server.
+   */
+  static volatile java.util.function.IntUnaryOperator route = java.util.function.IntUnaryOperator.identity();
 
   private ServerProcess(String name, Process process, boolean answersHeap, int fixedPort) throws IOException {
     this.name = name;
@@ -35,7 +40,7 @@ final class ServerProcess implements AutoCloseable {
     Thread t = new Thread(this::pump, "server-out-" + name);
     t.setDaemon(true);
     t.start();
-    this.port = fixedPort > 0 ? fixedPort : Integer.parseInt(await("PORT ", 60).trim());
+    this.port = route.applyAsInt(fixedPort > 0 ? fixedPort : Integer.parseInt(await("PORT ", 60).trim()));
   }
 
   /** Starts {@code ServerMain kind args...} in a new JVM with a 512 MiB heap. */
@@ -64,6 +69,7 @@ final class ServerProcess implements AutoCloseable {
     return new ServerProcess(name, pb.start(), answersHeap, fixedPort);
   }
 
+  /** The port clients connect to (the server's own, or a proxy's in front of it). */
   int port() {
     return port;
   }

@@ -656,12 +656,20 @@ public final class FleetConnection implements RpcChannel {
    * A typed proxy (see {@link RpcConnection#proxy}) whose calls are balanced over the fleet.
    */
   public <T> T proxy(Class<T> iface) {
-    return Proxies.create(this, iface, CallOptions.DEFAULT);
+    return proxy(iface, CallOptions.DEFAULT);
   }
 
-  /** A typed proxy whose every call is made with {@code options} (see {@link RpcConnection#proxy(Class, CallOptions)}). */
+  /**
+   * A typed proxy, as {@link #proxy(Class)}, whose every call is made with {@code options} (see
+   * {@link RpcConnection#proxy(Class, CallOptions)}).
+   *
+   * @param <T> the interface
+   * @param iface an interface annotated with {@link RemoteModule}
+   * @param options the options of every call through the proxy
+   * @return the proxy
+   */
   public <T> T proxy(Class<T> iface, CallOptions options) {
-    return Proxies.create(this, iface, Objects.requireNonNull(options, "options"));
+    return Proxies.create(this, iface, options);
   }
 
   /** The protocol version of a ready replica (2 for sshrpc servers), or 1 with none ready. */
