@@ -76,7 +76,7 @@ final class CallCommand implements Callable<Integer> {
     return fleet.withTarget(connection, target, err, conn -> {
       CallOptions options = timeout == null ? CallOptions.DEFAULT : CallOptions.timeout(timeout);
       out.println(TermPrinter.print(
-          fleet.call(conn, call.module().name(), call.function().name(), call.args(), options, err)));
+          FleetOptions.call(connection, conn, call.module().name(), call.function().name(), call.args(), options, err)));
       return Main.OK;
     });
   }

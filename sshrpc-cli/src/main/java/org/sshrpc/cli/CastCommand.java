@@ -53,7 +53,7 @@ final class CastCommand implements Callable<Integer> {
       if (conn instanceof org.sshrpc.client.FleetConnection) {
         NodeAddress to = ((org.sshrpc.client.FleetConnection) conn).castConfirmed(
             call.module().name(), call.function().name(), call.args());
-        if (fleet.verbose) {
+        if (connection.verbose.length > 0) {
           err.println("sshrpc: cast read by " + to);
         }
         return Main.OK;

@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
 
 /**
  * Fleet targets for the connecting commands: {@code dns:///name[:port]}, {@code
- * srv:///_sshrpc._tcp.name} or {@code a,b,c} wherever a node is expected, {@code --resolver} to
- * name the DNS server, and {@code -v} to say which replica answered.
+ * srv:///_sshrpc._tcp.name} or {@code a,b,c} wherever a node is expected, and {@code --resolver} to
+ * name the DNS server. With the connection options' {@code -v}, a call also says which replica
+ * answered.
  */
 final class FleetOptions {
   /** What the commands' target parameter says it accepts. */
@@ -36,9 +37,6 @@ final class FleetOptions {
       description = "DNS server for dns:/// and srv:/// targets (port 53 by default). Default: the first"
           + " nameserver of /etc/resolv.conf.")
   InetSocketAddress resolver;
-
-  @Option(names = {"-v", "--verbose"}, description = "Say on stderr which node or replica answered.")
-  boolean verbose;
 
   /** {@code --resolver} values: an IP literal and an optional port. */
   static final class ResolverConverter implements CommandLine.ITypeConverter<InetSocketAddress> {
@@ -91,7 +89,9 @@ final class FleetOptions {
   }
 
   /** Calls on {@code channel}; with {@code -v}, says on {@code err} which node answered. */
-  Term call(RpcChannel channel, String m, String f, List<? extends Term> args, CallOptions options, PrintWriter err) {
+  static Term call(ConnectionOptions connection, RpcChannel channel, String m, String f, List<? extends Term> args,
+      CallOptions options, PrintWriter err) {
+    boolean verbose = connection.verbose.length > 0;
     if (channel instanceof FleetConnection) {
       FleetConnection.Answer a = ((FleetConnection) channel).answer(m, f, args, options);
       if (verbose) {

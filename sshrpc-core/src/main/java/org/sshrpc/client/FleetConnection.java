@@ -493,7 +493,9 @@ public final class FleetConnection implements RpcChannel {
   }
 
   /** Calls on one replica, retried once on another if idempotent; says which replica answered. */
-  public Answer answer(String m, String f, List<? extends Term> args, CallOptions options) {
+  public Answer answer(String m, String f, List<? extends Term> args, CallOptions callOptions) {
+    // A per-call timeout starts now, once: a retry runs within the same deadline.
+    CallOptions options = callOptions.startCall(-1);
     Set<Replica> tried = Set.of(); // at most one replica to avoid: the first attempt's
     RpcException last = null;
     for (int attempt = 1; attempt <= 2; attempt++) {
@@ -527,7 +529,7 @@ public final class FleetConnection implements RpcChannel {
   /** {@link #answer} without waiting; the future fails as {@link #callAsync} does. */
   public CompletableFuture<Answer> answerAsync(String m, String f, List<? extends Term> args, CallOptions options) {
     CompletableFuture<Answer> result = new CompletableFuture<>();
-    attemptAsync(m, List.copyOf(args), f, options, Set.of(), null, 1, result);
+    attemptAsync(m, List.copyOf(args), f, options.startCall(-1), Set.of(), null, 1, result);
     return result;
   }
 
