@@ -57,7 +57,8 @@ class DocCommandsIT {
   /** First words that make a code-block line a shell command. */
   static final Set<String> PROGRAMS = Set.of("./sshrpc", "sshrpc", "./sshrpc-bench.sh", "ssh", "ssh-keygen",
       "ssh-keyscan", "mvn", "erl", "java", "mkdir", "echo", "chmod", "cat", "cp", "install", "printf",
-      "systemctl", "journalctl", "apt-get", "sudo", "curl", "[");
+      "systemctl", "journalctl", "apt-get", "sudo", "curl", "[", "cd", "rebar3", "erlc", "hyperfine", "sed", "grep",
+      "kill", "export");
 
   private static final String SYNOPSIS = "a synopsis of the command's options, not a runnable line";
   private static final String OTHER_HOSTS = "addresses hosts (db1, erl1, node1...) the test does not have";
@@ -82,6 +83,8 @@ class DocCommandsIT {
       "docs/cli.md: sshrpc stats [connection options] [USER@]HOST[:PORT]", SYNOPSIS,
       "docs/client.md: mvn -B -o -pl sshrpc-core dependency:tree -Dscope=runtime", BUILD,
       "docs/client.md: mvn -B -q -pl sshrpc-core test-compile dependency:build-classpath -Dmdep.outputFile=cp.txt", BUILD,
+      "docs/erlang.md: cd erlang/sshrpc && rebar3 compile && rebar3 eunit", "the Erlang build of the repository; .ci/run runs it before Maven, the erlang ITs use what it builds",
+      "docs/performance.md: hyperfine --warmup 1 --runs 10 -n 'ssh -s (one frame)' \"ssh -s -p 22999 -i id_ed25519 -o UserKnownHostsFile=kh -o BatchMode=yes 127.0.0.1 sshrpc@k2r.org < frame.bin > /dev/null\" -n 'before: java -jar sshrpc.jar call' \"java -jar sshrpc-cli/target/sshrpc.jar call -i id_ed25519 --known-hosts kh 127.0.0.1:22999 'lists:seq(1,10)'\" -n 'after: ./sshrpc call' \"./sshrpc call -i id_ed25519 --known-hosts kh 127.0.0.1:22999 'lists:seq(1,10)'\"", BENCH + " (needs hyperfine and a server set up as the text describes)",
       "docs/erlang.md: erl -pa erlang/sshrpc/_build/default/lib/sshrpc/ebin", "an interactive Erlang shell; ErlangServerCliIT and the erlang ITs run the application",
       "docs/erlang.md: ./sshrpc call alice@erlhost:2222 'inventory:count(shelf_3)'", OTHER_HOSTS,
       "docs/erlang.md: ./sshrpc multicall --timeout 2000 alice@erl1:2222 alice@erl2:2222 'lists:seq(1, 3)'", OTHER_HOSTS,
@@ -347,6 +350,153 @@ class DocCommandsIT {
         }
       }
     }
+  }
+
+  /**
+   * Java blocks ({@code ```java} fences) compiled against sshrpc-core. A block's leading type
+   * declarations (an annotation or {@code class}/{@code interface}/{@code record} line up to its
+   * closing brace at column 0) become nested types; the rest becomes the body of a method of a
+   * class whose fields are {@link #JAVA_CONTEXT}: the names the docs use without declaring them
+   * ({@code home}, {@code key}, {@code conn}, ...). A line holding only {@code ...}, or {@code (...)}
+   * in a call, marks text the doc leaves out: such a block is listed in {@link #JAVA_NOT_COMPILED}.
+   */
+  @Test
+  void everyJavaSnippetCompiles() throws Exception {
+    Path repo = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
+    List<Path> pages = new ArrayList<>();
+    pages.add(repo.resolve("README.md"));
+    try (Stream<Path> s = Files.list(repo.resolve("docs"))) {
+      s.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
+    }
+    List<String> failures = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    Path src = Files.createDirectories(dir.resolve("snippets/org/sshrpc/docsnippets"));
+    List<Path> sources = new ArrayList<>();
+    Map<String, String> classToWhere = new LinkedHashMap<>();
+    sources.add(Files.writeString(src.resolve("DocTypes.java"), JAVA_CONTEXT_TYPES));
+    for (Path page : pages) {
+      String file = repo.relativize(page).toString();
+      List<String> lines = Files.readAllLines(page, StandardCharsets.UTF_8);
+      for (int i = 0; i < lines.size(); i++) {
+        if (!lines.get(i).strip().equals("```java")) {
+          continue;
+        }
+        int start = i + 2;
+        List<String> body = new ArrayList<>();
+        while (++i < lines.size() && !lines.get(i).strip().startsWith("```")) {
+          body.add(lines.get(i));
+        }
+        String where = file + ":" + start;
+        seen.add(where);
+        if (JAVA_NOT_COMPILED.containsKey(where)) {
+          continue;
+        }
+        String name = "Snippet" + classToWhere.size();
+        classToWhere.put(name, where);
+        sources.add(Files.writeString(src.resolve(name + ".java"), wrap(name, start, body)));
+      }
+    }
+    for (String k : JAVA_NOT_COMPILED.keySet()) {
+      if (!seen.contains(k)) {
+        failures.add("DocCommandsIT.JAVA_NOT_COMPILED lists " + k + ", where no ```java block starts any more: update it");
+      }
+    }
+    javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+    javax.tools.DiagnosticCollector<javax.tools.JavaFileObject> diags = new javax.tools.DiagnosticCollector<>();
+    try (javax.tools.StandardJavaFileManager fm = javac.getStandardFileManager(diags, null, StandardCharsets.UTF_8)) {
+      Path classes = Files.createDirectories(dir.resolve("snippet-classes"));
+      javac.getTask(null, fm, diags,
+          List.of("-proc:none", "-d", classes.toString(), "-cp", System.getProperty("java.class.path")),
+          null, fm.getJavaFileObjectsFromPaths(sources)).call();
+    }
+    for (javax.tools.Diagnostic<? extends javax.tools.JavaFileObject> d : diags.getDiagnostics()) {
+      if (d.getKind() != javax.tools.Diagnostic.Kind.ERROR) {
+        continue;
+      }
+      String cls = Path.of(d.getSource().getName()).getFileName().toString().replace(".java", "");
+      // each snippet line is written on the doc's own line number (see wrap)
+      String where = classToWhere.getOrDefault(cls, "DocCommandsIT.JAVA_CONTEXT_TYPES:1");
+      failures.add(where.substring(0, where.indexOf(':')) + ":" + d.getLineNumber() + " (```java block at " + where
+          + "): " + d.getMessage(java.util.Locale.ROOT));
+    }
+    if (!failures.isEmpty()) {
+      fail(failures.size() + " Java snippet error(s) (context fields: DocCommandsIT.JAVA_CONTEXT):\n"
+          + String.join("\n", failures));
+    }
+  }
+
+  /** Names the docs' Java snippets use without declaring them, as fields of the wrapping class. */
+  static final String JAVA_CONTEXT = String.join(" ",
+      "String home = System.getProperty(\"user.home\");",
+      "Path key = Path.of(home, \".ssh/id_ed25519\");",
+      "Path path = Path.of(\"policy.conf\");",
+      "String fp = \"SHA256:...\";",
+      "Map<String, Long> stock = new HashMap<>();",
+      "RpcClient client; RpcConnection conn;",
+      "org.apache.sshd.server.SshServer sshServer;");
+
+  /** Types the docs' Java snippets use without declaring them (a snippet's own declaration wins). */
+  static final String JAVA_CONTEXT_TYPES = "package org.sshrpc.docsnippets; import org.sshrpc.client.*; "
+      + "public class DocTypes { @RemoteModule(\"inventory\") public interface Inventory { long count(String sku); } }";
+
+  /** Java blocks (file:first line) not compiled, with why. */
+  static final Map<String, String> JAVA_NOT_COMPILED = notRun(
+      "docs/limits.md:9", "elides the rest of the builder (\"...\")",
+      "docs/policy.md:212", "elides arguments (\"allows(...)\")");
+
+  /** A compilation unit whose snippet lines keep their line numbers in the page. */
+  static String wrap(String name, int firstLine, List<String> body) {
+    List<String> types = new ArrayList<>();
+    List<String> statements = new ArrayList<>();
+    boolean inType = false;
+    for (String l : body) {
+      if (!inType && statements.stream().allMatch(String::isBlank)
+          && l.matches("(@\\w+.*|(public |final |abstract )*(class|interface|record|enum) .*)")) {
+        inType = true;
+      }
+      if (inType) {
+        types.add(l.replaceFirst("^public ", "")); // an inner type: it sees the context fields
+        statements.add("");
+        if (l.equals("}")) {
+          inType = false;
+        }
+      } else {
+        types.add("");
+        statements.add(l);
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    String header = "package org.sshrpc.docsnippets; import java.nio.file.*; import java.time.*; import java.util.*; "
+        + "import java.util.concurrent.*; import org.sshrpc.*; import org.sshrpc.client.*; import org.sshrpc.server.*; "
+        + "import org.sshrpc.auth.*; import org.sshrpc.acl.*; import org.sshrpc.term.*; import org.sshrpc.docsnippets.DocTypes.*; "
+        + "@SuppressWarnings(\"all\") class " + name + " { " + JAVA_CONTEXT;
+    sb.append(header);
+    // line 1 is the header; pad so that the block's line k lands on the page's line firstLine + k
+    for (int k = 1; k < firstLine; k++) {
+      sb.append('\n');
+    }
+    int n = body.size();
+    int first = firstStatement(statements);
+    for (int k = 0; k < n; k++) {
+      if (k == first) {
+        sb.append(" void snippet() throws Exception { ");
+      }
+      sb.append(k < first || first < 0 ? types.get(k) : statements.get(k)).append('\n');
+    }
+    if (first >= 0) {
+      sb.append(" }");
+    }
+    sb.append(" }\n");
+    return sb.toString();
+  }
+
+  private static int firstStatement(List<String> statements) {
+    for (int k = 0; k < statements.size(); k++) {
+      if (!statements.get(k).isBlank()) {
+        return k;
+      }
+    }
+    return -1;
   }
 
   /** Documented lines must appear in order among the printed ones; "..." matches anything. */
