@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ~/.ssh/id_ed25519}. Pages other than the README also get {@code ~/.sshrpc/authorized_keys}
  * binding that key to {@code alice} (the README creates its own as it shows). A page's {@code
  * sshrpc serve} command is started in the background and awaited ("ready on"); a page without
- * one gets {@code ./sshrpc serve --listen 127.0.0.1:2222 --listen '[::1]:2222'}. <b>Port
+ * one gets {@code ./sshrpc serve --listen 127.0.0.1:2222 --listen '[::1]:2222'}, with its host key
+ * in {@code ~/.ssh/known_hosts} for both addresses. <b>Port
  * substitution:</b> the documented port (the one in the page's serve command, else 2222) is
  * replaced, wherever it follows a {@code :}, by a free port in every command and documented
  * output of the page.
@@ -316,6 +317,10 @@ class DocCommandsIT {
           failures.add(file + ": the default server (" + dflt + ") " + err);
           return;
         }
+        // its host key is known, as after the README's first --accept-new-host
+        String hostKey = org.sshrpc.auth.HostKeys.loadOrGenerate(home.resolve(".sshrpc/host_ed25519")).publicKeyLine();
+        Files.writeString(ssh.resolve("known_hosts"),
+            "[127.0.0.1]:" + to + " " + hostKey + "\n[::1]:" + to + " " + hostKey + "\n");
       }
       for (DocCommand c : cmds) {
         String cmd = stripComment(c.text()).replace(":" + from, ":" + to);
