@@ -43,6 +43,10 @@ public final class BenchMain {
     // sshrpc's own loggers to INFO: keep the benchmark's client side quiet all the same
     quiet("org.slf4j.simpleLogger.log.org.sshrpc");
     quiet("org.slf4j.simpleLogger.log.sshrpc.audit");
+    if (args.length > 0 && args[0].equals("fleet")) {
+      FleetBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (args.length > 0 && args[0].equals("soak")) {
       Soak.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
@@ -78,6 +82,7 @@ public final class BenchMain {
     StringBuilder b = new StringBuilder(
         "usage: sshrpc-bench soak [options]   (the hostile soak of issue 10; sshrpc-bench soak --help)\n"
             + "usage: sshrpc-bench longhaul [options]   (50 ms RTT through a delaying proxy; sshrpc-bench longhaul --help)\n"
+            + "usage: sshrpc-bench fleet [--calls N] [--runs N]   (the balancer's overhead, issue 15)\n"
             + "usage: sshrpc-bench [--quick] [--runs N] [--workloads LIST] [--peers LIST] [--markdown FILE] [--verbose]\n"
             + "  --quick      short counts, one run (unless --runs)\n"
             + "  --runs N     repetitions; each figure is the median (default 3)\n"

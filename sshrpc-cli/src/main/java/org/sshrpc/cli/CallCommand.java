@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.sshrpc.client.CallOptions;
 import org.sshrpc.client.NodeAddress;
+import org.sshrpc.client.Target;
 import org.sshrpc.term.ParsedCall;
 import org.sshrpc.term.TermPrinter;
 import picocli.CommandLine;
@@ -32,12 +33,21 @@ final class CallCommand implements Callable<Integer> {
               + " the error 'timeout', exit 1). Connecting has its own 10 s limit. Default: no deadline.")
   Long timeoutMillis;
 
+  @Mixin FleetOptions fleet;
+
+  /** The node, when the target is one; null for a fleet. */
+  NodeAddress node;
+  Target target;
+
   @Parameters(
       index = "0",
-      paramLabel = "[USER@]HOST[:PORT]",
-      converter = Cli.NodeConverter.class,
-      description = "The node; port 2222 by default; IPv6 as [::1]:2222.")
-  NodeAddress node;
+      paramLabel = FleetOptions.TARGET_LABEL,
+      converter = FleetOptions.TargetConverter.class,
+      description = FleetOptions.TARGET_HELP)
+  void target(Target t) {
+    target = t;
+    node = t.isSingleNode() ? t.nodes().get(0) : null;
+  }
 
   @Parameters(
       index = "1",
@@ -63,10 +73,10 @@ final class CallCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Duration timeout = timeout();
-    return connection.withConnection(node, err, conn -> {
+    return fleet.withTarget(connection, target, err, conn -> {
       CallOptions options = timeout == null ? CallOptions.DEFAULT : CallOptions.timeout(timeout);
       out.println(TermPrinter.print(
-          conn.call(call.module().name(), call.function().name(), call.args(), options)));
+          fleet.call(conn, call.module().name(), call.function().name(), call.args(), options, err)));
       return Main.OK;
     });
   }

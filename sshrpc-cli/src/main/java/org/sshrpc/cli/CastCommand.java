@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.sshrpc.RpcException;
 import org.sshrpc.client.NodeAddress;
+import org.sshrpc.client.Target;
 import org.sshrpc.term.ParsedCall;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,12 +21,21 @@ import picocli.CommandLine.Parameters;
 final class CastCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
 
+  @Mixin FleetOptions fleet;
+
+  /** The node, when the target is one; null for a fleet. */
+  NodeAddress node;
+  Target target;
+
   @Parameters(
       index = "0",
-      paramLabel = "[USER@]HOST[:PORT]",
-      converter = Cli.NodeConverter.class,
-      description = "The node; port 2222 by default; IPv6 as [::1]:2222.")
-  NodeAddress node;
+      paramLabel = FleetOptions.TARGET_LABEL,
+      converter = FleetOptions.TargetConverter.class,
+      description = FleetOptions.TARGET_HELP)
+  void target(Target t) {
+    target = t;
+    node = t.isSingleNode() ? t.nodes().get(0) : null;
+  }
 
   @Parameters(
       index = "1",
@@ -39,7 +49,15 @@ final class CastCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    return connection.withConnection(node, err, conn -> {
+    return fleet.withTarget(connection, target, err, conn -> {
+      if (conn instanceof org.sshrpc.client.FleetConnection) {
+        NodeAddress to = ((org.sshrpc.client.FleetConnection) conn).castConfirmed(
+            call.module().name(), call.function().name(), call.args());
+        if (fleet.verbose) {
+          err.println("sshrpc: cast read by " + to);
+        }
+        return Main.OK;
+      }
       conn.cast(call.module().name(), call.function().name(), call.args());
       // A cast is only queued for sending; closing at once could drop it. Any reply to a later
       // request on the same channel proves the server has read the cast (frames are read in

@@ -34,6 +34,7 @@ import picocli.CommandLine.Parameters;
     })
 final class MulticallCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
+  @Mixin FleetOptions fleet;
 
   @Option(
       names = "--cluster",
@@ -51,7 +52,8 @@ final class MulticallCommand implements Callable<Integer> {
   @Parameters(
       arity = "1..*",
       paramLabel = "NODE... M:F(Args)",
-      description = "Nodes as [USER@]HOST[:PORT], then the call.")
+      description = "Nodes as [USER@]HOST[:PORT] or fleet targets (dns:///NAME[:PORT], srv:///_sshrpc._tcp.NAME:"
+          + " every replica they resolve to), then the call.")
   List<String> words;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -77,7 +79,7 @@ final class MulticallCommand implements Callable<Integer> {
     }
     for (String w : words.subList(0, words.size() - 1)) {
       try {
-        nodes.add(NodeAddress.parse(w));
+        nodes.addAll(fleet.resolveAll(List.of(w)));
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "bad node '" + w + "': " + e.getMessage());
       }
@@ -99,7 +101,13 @@ final class MulticallCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     ParsedCall call = parsedCall();
-    List<NodeAddress> nodes = nodes();
+    List<NodeAddress> nodes;
+    try {
+      nodes = nodes();
+    } catch (IOException e) { // a fleet target that does not resolve
+      spec.commandLine().getErr().println("sshrpc: " + Cli.oneLine(e));
+      return Main.UNAVAILABLE;
+    }
     Duration timeout = timeout();
     MulticallResult r;
     try (RpcClient client = connection.clientBuilder(timeout).build()) {

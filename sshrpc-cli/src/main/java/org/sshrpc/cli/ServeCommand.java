@@ -45,6 +45,14 @@ final class ServeCommand implements Callable<Integer> {
   Path hostKey;
 
   @Option(
+      names = "--host-certificate",
+      paramLabel = "FILE",
+      description = "OpenSSH host certificate for the host key (ssh-keygen -s CA -h -n NAMES HOSTKEY.pub),"
+          + " presented to clients with @cert-authority lines. Checked at start: it must certify the host"
+          + " key and be valid now.")
+  Path hostCertificate;
+
+  @Option(
       names = "--authorized-keys",
       paramLabel = "FILE",
       defaultValue = "${sys:user.home}/.sshrpc/authorized_keys",
@@ -119,6 +127,9 @@ final class ServeCommand implements Callable<Integer> {
             .metrics(org.sshrpc.server.Metrics.builder().build())
             .limits(limitOptions.serverLimits(spec.commandLine(), false));
     listenAddresses().forEach(b::listen);
+    if (hostCertificate != null) {
+      b.hostCertificate(hostCertificate);
+    }
     if (policy != null) {
       b.policy(PolicySource.watching(policy));
     }

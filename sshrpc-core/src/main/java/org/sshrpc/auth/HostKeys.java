@@ -3,6 +3,7 @@ package org.sshrpc.auth;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.apache.sshd.common.keyprovider.HostKeyCertificateProvider;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.common.util.security.SecurityUtils;
@@ -143,6 +146,45 @@ public final class HostKeys implements KeyPairProvider {
   /** The public key as one OpenSSH line ({@code ssh-ed25519 AAAA...}), e.g. for known_hosts. */
   public String publicKeyLine() {
     return PublicKeyEntry.toString(keyPair.getPublic());
+  }
+
+  /**
+   * Loads an OpenSSH host certificate ({@code ssh-keygen -s CA -h}) for this host key, to be
+   * presented to clients that ask for one (those with {@code @cert-authority} lines). The file must
+   * pass the same ownership checks as the key ({@link TrustedFiles}): whoever can replace it can
+   * make the server present another CA's signature.
+   *
+   * @throws IOException if the file cannot be read, is not a host certificate, certifies another
+   *     key, or has expired; the message names the file
+   */
+  public HostKeyCertificateProvider certificate(Path certFile) throws IOException {
+    Objects.requireNonNull(certFile, "certFile");
+    Path real = TrustedFiles.check(certFile, "host certificate file");
+    PublicKey key;
+    try {
+      String line = Files.readString(real, StandardCharsets.UTF_8).trim();
+      key = PublicKeyEntry.parsePublicKeyEntry(line).resolvePublicKey(null, null, null);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new IOException("cannot read host certificate " + certFile + ": " + e.getMessage(), e);
+    }
+    if (!(key instanceof OpenSshCertificate)) {
+      throw new IOException("host certificate " + certFile + " is a plain " + KeyUtils.getKeyType(key)
+          + " key (expected: a certificate from ssh-keygen -s CA -h)");
+    }
+    OpenSshCertificate cert = (OpenSshCertificate) key;
+    if (cert.getType() != OpenSshCertificate.Type.HOST) {
+      throw new IOException("host certificate " + certFile + " is a user certificate (expected: signed with ssh-keygen -h)");
+    }
+    if (!KeyUtils.compareKeys(cert.getCertPubKey(), keyPair.getPublic())) {
+      throw new IOException("host certificate " + certFile + " certifies " + KeyUtils.getFingerPrint(cert.getCertPubKey())
+          + ", not this server's host key " + fingerprint + " (" + file + ")");
+    }
+    if (!OpenSshCertificate.isValidNow(cert)) {
+      throw new IOException("host certificate " + certFile + " is not valid now (valid "
+          + cert.getValidAfter() + " to " + cert.getValidBefore() + ")");
+    }
+    List<OpenSshCertificate> certs = List.of(cert);
+    return session -> certs;
   }
 
   /** The key file this host key was loaded from or written to. */

@@ -3,16 +3,20 @@ package org.sshrpc.client;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
+import org.sshrpc.Deadline;
+import org.sshrpc.Ticker;
 
 /**
- * Per-call settings: the call's deadline, absolute or started afresh by each call. Immutable;
- * every {@code with*} method returns a new instance.
+ * Per-call settings: the call's {@link Deadline} (absolute, or started afresh by each call) and
+ * whether the call is idempotent. Immutable; every {@code with*} method returns a new instance.
  *
- * <p>A deadline is absolute (a {@link System#nanoTime()} instant), so an options object made
- * with {@link #withTimeout} before a retry loop bounds the whole loop, not each attempt. The
- * remaining time is sent to a v2 server, which enforces it (the call then fails with {@code
+ * <p>A deadline is absolute, so an options object made with {@link #withTimeout} before a retry
+ * loop bounds the whole loop, not each attempt. The remaining time is sent to a v2 server (whole
+ * milliseconds, rounded up), which enforces it (the call then fails with {@code
  * DEADLINE_EXCEEDED} and reason {@code timeout}); the client also gives up on its own shortly
- * after the deadline, so a silent server cannot hold a caller forever.
+ * after the deadline, so a silent server cannot hold a caller forever. A deadline on a {@link
+ * Ticker} other than the system's is measured on that ticker (tests move time with a fake one).
  *
  * <p>Options kept and used for many calls (a {@linkplain RpcConnection#proxy(Class, CallOptions)
  * typed proxy's}, an application's constant) want a {@linkplain #withCallTimeout call timeout}
@@ -21,17 +25,17 @@ import java.util.Objects;
  * RpcClient.Builder#defaultDeadline default deadline}, if one is set.
  */
 public final class CallOptions {
-  /** No deadline. */
-  public static final CallOptions DEFAULT = new CallOptions(false, 0, -1);
+  /** No deadline, not idempotent. */
+  public static final CallOptions DEFAULT = new CallOptions(null, -1, false);
 
-  private final boolean hasDeadline;
-  private final long deadlineNanos;
+  private final Deadline deadline; // null: none
   private final long callTimeoutNanos; // -1: none
+  private final boolean idempotent;
 
-  private CallOptions(boolean hasDeadline, long deadlineNanos, long callTimeoutNanos) {
-    this.hasDeadline = hasDeadline;
-    this.deadlineNanos = deadlineNanos;
+  private CallOptions(Deadline deadline, long callTimeoutNanos, boolean idempotent) {
+    this.deadline = deadline;
     this.callTimeoutNanos = callTimeoutNanos;
+    this.idempotent = idempotent;
   }
 
   /**
@@ -63,11 +67,7 @@ public final class CallOptions {
    * @return the new options
    */
   public CallOptions withCallTimeout(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException("negative timeout: " + timeout);
-    }
-    return new CallOptions(hasDeadline, deadlineNanos, saturatedNanos(timeout));
+    return new CallOptions(deadline, saturatedNanos(requireNotNegative(timeout)), idempotent);
   }
 
   /**
@@ -90,18 +90,17 @@ public final class CallOptions {
 
   /**
    * The options one call starting now runs with: the call timeout (or, without a deadline and a
-   * call timeout, {@code defaultTimeoutNanos} if not negative) turned into an absolute deadline.
+   * call timeout, {@code defaultTimeoutNanos} if not negative) turned into an absolute deadline on
+   * the deadline's ticker (the system's without one).
    */
   CallOptions startCall(long defaultTimeoutNanos) {
-    long timeout = callTimeoutNanos >= 0 ? callTimeoutNanos : hasDeadline ? -1 : defaultTimeoutNanos;
+    long timeout = callTimeoutNanos >= 0 ? callTimeoutNanos : deadline != null ? -1 : defaultTimeoutNanos;
     if (timeout < 0) {
-      return callTimeoutNanos < 0 ? this : new CallOptions(hasDeadline, deadlineNanos, -1);
+      return callTimeoutNanos < 0 ? this : new CallOptions(deadline, -1, idempotent);
     }
-    long d = System.nanoTime() + timeout;
-    if (hasDeadline && deadlineNanos - d < 0) {
-      d = deadlineNanos;
-    }
-    return new CallOptions(true, d, -1);
+    Ticker ticker = deadline != null ? deadline.ticker() : Ticker.system();
+    Deadline d = Deadline.after(Duration.ofNanos(timeout), ticker);
+    return new CallOptions(deadline != null ? deadline.minimum(d) : d, -1, idempotent);
   }
 
   /**
@@ -111,11 +110,7 @@ public final class CallOptions {
    * @return the new options
    */
   public CallOptions withTimeout(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException("negative timeout: " + timeout);
-    }
-    return withDeadlineNanos(System.nanoTime() + saturatedNanos(timeout));
+    return withDeadline(Deadline.after(requireNotNegative(timeout)));
   }
 
   /**
@@ -127,7 +122,17 @@ public final class CallOptions {
   public CallOptions withDeadline(Instant deadline) {
     Objects.requireNonNull(deadline, "deadline");
     Duration left = Duration.between(Instant.now(), deadline);
-    return withDeadlineNanos(System.nanoTime() + saturatedNanos(left.isNegative() ? Duration.ZERO : left));
+    return withDeadline(Deadline.after(left.isNegative() ? Duration.ZERO : left));
+  }
+
+  /**
+   * A copy with this deadline.
+   *
+   * @param deadline the deadline, on any ticker
+   * @return the new options
+   */
+  public CallOptions withDeadline(Deadline deadline) {
+    return new CallOptions(Objects.requireNonNull(deadline, "deadline"), callTimeoutNanos, idempotent);
   }
 
   /**
@@ -137,7 +142,7 @@ public final class CallOptions {
    * @return the new options
    */
   public CallOptions withDeadlineNanos(long nanoTime) {
-    return new CallOptions(true, nanoTime, callTimeoutNanos);
+    return withDeadline(Deadline.atNanos(nanoTime, Ticker.system()));
   }
 
   /**
@@ -146,7 +151,38 @@ public final class CallOptions {
    * @return the options
    */
   public CallOptions withoutDeadline() {
-    return DEFAULT;
+    return new CallOptions(null, -1, idempotent);
+  }
+
+  /**
+   * A copy marked idempotent (or not): running the call twice does no harm, so a {@link
+   * FleetConnection} may retry it once on another replica, within its deadline, when the replica
+   * it was sent to dropped before answering. Calls are not idempotent by default: such a call is
+   * never sent twice.
+   *
+   * @param idempotent whether running the call twice does no harm
+   * @return the new options
+   */
+  public CallOptions withIdempotent(boolean idempotent) {
+    return new CallOptions(deadline, callTimeoutNanos, idempotent);
+  }
+
+  /**
+   * Whether the call may be retried on another replica; see {@link #withIdempotent}.
+   *
+   * @return true if marked idempotent
+   */
+  public boolean isIdempotent() {
+    return idempotent;
+  }
+
+  /**
+   * The deadline, if one is set.
+   *
+   * @return the deadline, or empty
+   */
+  public Optional<Deadline> deadline() {
+    return Optional.ofNullable(deadline);
   }
 
   /**
@@ -155,34 +191,44 @@ public final class CallOptions {
    * @return true if a deadline is set
    */
   public boolean hasDeadline() {
-    return hasDeadline;
+    return deadline != null;
   }
 
   /**
-   * The deadline as a {@link System#nanoTime()} value; meaningful only if {@link #hasDeadline()}.
+   * The deadline as a value of its ticker's {@code nanoTime()} ({@link System#nanoTime()} unless it
+   * was made on another ticker); meaningful only if {@link #hasDeadline()}.
    *
    * @return the deadline
    */
   public long deadlineNanos() {
-    return deadlineNanos;
+    return deadline == null ? 0 : deadline.nanoTime();
   }
 
   /** Nanoseconds left before the deadline (negative when passed), or Long.MAX_VALUE without one. */
   long remainingNanos() {
-    return hasDeadline ? deadlineNanos - System.nanoTime() : Long.MAX_VALUE;
+    return deadline == null ? Long.MAX_VALUE : deadline.remainingNanos();
+  }
+
+  private static Duration requireNotNegative(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("negative timeout: " + timeout);
+    }
+    return timeout;
   }
 
   private static long saturatedNanos(Duration d) {
     try {
       return d.toNanos();
     } catch (ArithmeticException e) {
-      return Long.MAX_VALUE / 2;
+      return Long.MAX_VALUE / 4;
     }
   }
 
   @Override
   public String toString() {
-    String d = hasDeadline ? "deadline in " + Duration.ofNanos(remainingNanos()) : "no deadline";
-    return "CallOptions{" + d + (callTimeoutNanos >= 0 ? ", call timeout " + callTimeout() : "") + "}";
+    String d = deadline != null ? "deadline in " + Duration.ofNanos(remainingNanos()) : "no deadline";
+    return "CallOptions{" + d + (callTimeoutNanos >= 0 ? ", call timeout " + callTimeout() : "")
+        + (idempotent ? ", idempotent" : "") + "}";
   }
 }

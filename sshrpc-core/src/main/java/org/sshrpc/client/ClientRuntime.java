@@ -14,6 +14,8 @@ final class ClientRuntime {
   final Duration connectTimeout;
   /** How long after a deadline the client gives up on a v2 server that enforces it itself. */
   final long serverDeadlineGraceNanos;
+  /** Fires client-side deadlines (on {@link #scheduler} unless a test gives a fake one). */
+  final DeadlineTimer timer;
 
   ClientRuntime(
       Executor callbackExecutor,
@@ -23,6 +25,19 @@ final class ClientRuntime {
       int maxVersion,
       Duration connectTimeout,
       long serverDeadlineGraceNanos) {
+    this(callbackExecutor, scheduler, codec, maxFrameLength, maxVersion, connectTimeout, serverDeadlineGraceNanos,
+        DeadlineTimer.on(scheduler));
+  }
+
+  ClientRuntime(
+      Executor callbackExecutor,
+      ScheduledExecutorService scheduler,
+      Codec codec,
+      int maxFrameLength,
+      int maxVersion,
+      Duration connectTimeout,
+      long serverDeadlineGraceNanos,
+      DeadlineTimer timer) {
     this.callbackExecutor = callbackExecutor;
     this.scheduler = scheduler;
     this.codec = codec;
@@ -30,5 +45,6 @@ final class ClientRuntime {
     this.maxVersion = maxVersion;
     this.connectTimeout = connectTimeout;
     this.serverDeadlineGraceNanos = serverDeadlineGraceNanos;
+    this.timer = timer;
   }
 }

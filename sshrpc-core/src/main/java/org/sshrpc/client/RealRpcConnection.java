@@ -114,19 +114,19 @@ final class RealRpcConnection implements RpcConnection {
   }
 
   @Override
-  public RpcChannel openChannel(ChannelPurpose purpose) {
+  public RpcChannel openChannel() {
     RealRpcChannel ch = channel(); // reconnects if needed
     try {
       return new InterceptedChannel(
           RealRpcChannel.open(
               session,
               client.runtime(),
-              address + "/" + purpose.name().toLowerCase(),
+              address + "/extra",
               System.nanoTime() + client.connectTimeout().toNanos()),
           address,
           chain);
     } catch (IOException e) {
-      throw Replies.unavailable("cannot open a " + purpose + " channel on " + address + " (" + ch + "): " + e.getMessage(), e);
+      throw Replies.unavailable("cannot open another channel on " + address + " (" + ch + "): " + e.getMessage(), e);
     }
   }
 

@@ -4,14 +4,15 @@ import org.sshrpc.RpcException;
 import org.sshrpc.Status;
 import org.sshrpc.term.ErlAtom;
 import org.sshrpc.term.ErlBinary;
-import org.sshrpc.term.ErlInteger;
 import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
 import org.sshrpc.term.TermPrinter;
+import org.sshrpc.wire.Reason;
+import org.sshrpc.wire.ServerMessage;
 
 /** Maps wire error terms (docs/protocol.md) to {@link RpcException}s. */
 final class Replies {
-  static final ErlAtom NOCONNECTION = ErlAtom.of("noconnection");
+  static final ErlAtom NOCONNECTION = Reason.NOCONNECTION.atom();
   private static final int MAX_REASON_CHARS = 400;
 
   private Replies() {}
@@ -25,63 +26,9 @@ final class Replies {
     return new RpcException(status, what + " failed: " + brief(reason), reason);
   }
 
+  /** The status of a v2 reason term: {@link Reason#of}, the mapping both ends share. */
   static Status statusOf(Term reason) {
-    if (reason instanceof ErlAtom) {
-      switch (((ErlAtom) reason).name()) {
-        case "timeout":
-          return Status.DEADLINE_EXCEEDED;
-        case "cancelled":
-          return Status.CANCELLED;
-        case "overloaded":
-          return Status.RESOURCE_EXHAUSTED;
-        case "noconnection":
-          return Status.UNAVAILABLE;
-        default:
-          return Status.INTERNAL;
-      }
-    }
-    if (reason instanceof ErlTuple) {
-      ErlTuple t = (ErlTuple) reason;
-      if (t.isTagged("EXIT", 2)) {
-        Term r = t.get(1);
-        if (r instanceof ErlTuple && ((ErlTuple) r).arity() >= 1) {
-          Term tag = ((ErlTuple) r).get(0);
-          if (tag.equals(ErlAtom.of("undef"))) {
-            return Status.NOT_FOUND;
-          }
-          if (tag.equals(ErlAtom.of("sshrpc_denied"))) {
-            return Status.PERMISSION_DENIED;
-          }
-        }
-        if (r.equals(ErlAtom.of("timeout"))) {
-          return Status.DEADLINE_EXCEEDED;
-        }
-        if (r.equals(ErlAtom.of("overloaded"))
-            || r instanceof ErlTuple && ((ErlTuple) r).isTagged("reply_too_large", 3)) {
-          return Status.RESOURCE_EXHAUSTED;
-        }
-        return Status.RAISED;
-      }
-      if (t.isTagged("sshrpc_denied", 2)) {
-        return Status.PERMISSION_DENIED;
-      }
-      if (t.isTagged("reply_too_large", 3)) {
-        return Status.RESOURCE_EXHAUSTED; // the server's reply was over our frame limit or its budget
-      }
-      if (t.isTagged("undef", 2)) {
-        return Status.NOT_FOUND;
-      }
-      if (t.isTagged("badrequest", 2)
-          || t.isTagged("exec_error", 2)
-          || t.isTagged("badframe", 2)
-          || t.isTagged("frame_too_large", 2)) {
-        return Status.INVALID_REQUEST;
-      }
-      if (t.isTagged("overloaded", 2)) {
-        return Status.RESOURCE_EXHAUSTED;
-      }
-    }
-    return Status.INTERNAL;
+    return Reason.of(reason).status();
   }
 
   /**
@@ -109,15 +56,7 @@ final class Replies {
    * v2 reason shape.
    */
   static Term v1Reason(Term error) {
-    if (error instanceof ErlTuple && ((ErlTuple) error).isTagged("exec_badrpc", 2)) {
-      return ((ErlTuple) error).get(1);
-    }
-    return error;
-  }
-
-  /** True if {@code t} is the v1 success status 0. */
-  static boolean isZero(Term t) {
-    return t instanceof ErlInteger && ((ErlInteger) t).isLong() && ((ErlInteger) t).longValue() == 0;
+    return ServerMessage.Answer.error(error).reason();
   }
 
   /**
@@ -126,6 +65,17 @@ final class Replies {
    */
   static String brief(Term t) {
     return TermPrinter.print(t, MAX_REASON_CHARS);
+  }
+
+  /**
+   * The same failure made anew on the calling thread, so its stack is the caller's (as gRPC's
+   * blocking stubs do); {@code r}, made on the I/O or timer thread, is its cause.
+   */
+  static RpcException onCallerThread(RpcException r) {
+    String m = r.getMessage();
+    String prefix = r.status() + ": ";
+    String raw = m != null && m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+    return new RpcException(r.status(), raw, r.reason(), r);
   }
 
   static RpcException unavailable(String message, Throwable cause) {

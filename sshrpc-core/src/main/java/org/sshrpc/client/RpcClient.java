@@ -20,7 +20,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
@@ -34,6 +33,7 @@ import org.sshrpc.auth.AlgorithmPolicy;
 import org.sshrpc.auth.Identities;
 import org.sshrpc.auth.KnownHosts;
 import org.sshrpc.auth.KnownHostsException;
+import org.sshrpc.internal.NamedThreadFactory;
 import org.sshrpc.term.Term;
 import org.sshrpc.term.TermLimits;
 
@@ -515,12 +515,7 @@ public final class RpcClient implements AutoCloseable {
   }
 
   private static ThreadFactory daemon(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
+    return new NamedThreadFactory(prefix);
   }
 
   /** Builder for {@link RpcClient}; every setting has a secure default. */

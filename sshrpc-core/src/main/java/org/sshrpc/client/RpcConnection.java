@@ -14,12 +14,12 @@ public interface RpcConnection extends RpcChannel {
   NodeAddress address();
 
   /**
-   * Opens another channel on the same SSH session, with its own protocol negotiation.
+   * Opens another channel on the same SSH session, with its own protocol negotiation and its own
+   * SSH flow-control window: a bulk transfer on one does not stall small calls on another.
    *
-   * @param purpose what the channel is for
    * @return the new channel
    */
-  RpcChannel openChannel(ChannelPurpose purpose);
+  RpcChannel openChannel();
 
   /**
    * A typed proxy for an interface annotated with {@link RemoteModule}: each method calls the

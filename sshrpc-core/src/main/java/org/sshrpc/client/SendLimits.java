@@ -12,6 +12,7 @@ import org.sshrpc.term.ErlMap;
 import org.sshrpc.term.ErlTuple;
 import org.sshrpc.term.Term;
 import org.sshrpc.wire.Hello;
+import org.sshrpc.wire.Reason;
 
 /**
  * The decode limits a v2 server advertised in its hello ({@code max_frame}, {@code max_depth},
@@ -29,8 +30,8 @@ final class SendLimits {
   /** No limits: v1 servers, Erlang servers and sshrpc servers that advertise none. */
   static final SendLimits NONE = new SendLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
 
-  private static final ErlAtom FRAME_TOO_LARGE = ErlAtom.of("frame_too_large");
-  private static final ErlAtom BADFRAME = ErlAtom.of("badframe");
+  private static final ErlAtom FRAME_TOO_LARGE = Reason.FRAME_TOO_LARGE.atom();
+  private static final ErlAtom BADFRAME = Reason.BADFRAME.atom();
 
   final int maxFrame;
   final int maxDepth;

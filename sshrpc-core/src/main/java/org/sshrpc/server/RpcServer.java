@@ -236,6 +236,7 @@ public final class RpcServer implements AutoCloseable {
   public static final class Builder {
     private final List<InetSocketAddress> listen = new ArrayList<>();
     private Path hostKey;
+    private Path hostCertificate;
     private PublickeyAuthenticator publickey;
     private PasswordAuthenticator password;
     private AlgorithmPolicy algorithms = AlgorithmPolicy.defaults();
@@ -260,6 +261,17 @@ public final class RpcServer implements AutoCloseable {
     /** The ed25519 host key file, generated (mode 0600) on first start and reused afterwards. */
     public Builder hostKey(Path file) {
       this.hostKey = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /**
+     * An OpenSSH host certificate for the host key ({@code ssh-keygen -s CA -h -n NAMES
+     * host_ed25519.pub}), presented to clients that ask for one, so that a fleet is trusted
+     * through one {@code @cert-authority} known_hosts line. Checked when built: it must certify
+     * this host key and be valid now. Default: none.
+     */
+    public Builder hostCertificate(Path file) {
+      this.hostCertificate = Objects.requireNonNull(file, "file");
       return this;
     }
 
@@ -424,10 +436,16 @@ public final class RpcServer implements AutoCloseable {
         throw new IllegalStateException("authorizedKeys(...) or an authenticator is required");
       }
       HostKeys keys = HostKeys.loadOrGenerate(hostKey);
+      org.apache.sshd.common.keyprovider.HostKeyCertificateProvider cert =
+          hostCertificate == null ? null : keys.certificate(hostCertificate);
       if (publickey == null) {
         publickey = (user, key, session) -> false;
       }
-      return new RpcServer(this, service.build(), keys);
+      RpcServer server = new RpcServer(this, service.build(), keys);
+      if (cert != null) {
+        server.sshd.setHostKeyCertificateProvider(cert);
+      }
+      return server;
     }
   }
 }

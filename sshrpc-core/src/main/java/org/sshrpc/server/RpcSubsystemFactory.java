@@ -20,10 +20,10 @@ import org.apache.sshd.server.subsystem.SubsystemFactory;
  */
 public final class RpcSubsystemFactory implements SubsystemFactory {
   /** The subsystem name of the 2010 prototype. */
-  public static final String NAME = "sshrpc@k2r.org";
+  public static final String NAME = org.sshrpc.wire.Protocol.SUBSYSTEM;
 
   /** The short alias. */
-  public static final String ALIAS = "sshrpc";
+  public static final String ALIAS = org.sshrpc.wire.Protocol.SUBSYSTEM_ALIAS;
 
   private final RpcService service;
   private final String name;

@@ -1,6 +1,6 @@
 package org.sshrpc.wire;
 
-import java.nio.ByteBuffer;
+import java.net.ProtocolException;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -22,6 +22,16 @@ import java.util.function.Consumer;
 public final class FrameDecoder {
   /** Bytes of the length prefix. */
   public static final int HEADER_LENGTH = 4;
+
+  /**
+   * Receives one complete frame's content as a slice of an array that is valid only during the
+   * call: for a frame whole inside the fed chunk, the chunk itself (no copy). For readers that
+   * decode at once, as the client's does.
+   */
+  @FunctionalInterface
+  public interface FrameSink {
+    void frame(byte[] buf, int off, int len) throws ProtocolException;
+  }
 
   private static final int INITIAL_BODY_CAPACITY = 8 * 1024;
 
@@ -80,6 +90,28 @@ public final class FrameDecoder {
    */
   public void feed(byte[] buf, int off, int len, Consumer<byte[]> sink)
       throws FrameTooLargeException {
+    try {
+      feed(buf, off, len, sink, null);
+    } catch (FrameTooLargeException e) {
+      throw e;
+    } catch (ProtocolException e) {
+      throw new AssertionError(e); // only a FrameSink throws others, and there is none
+    }
+  }
+
+  /**
+   * Consumes {@code len} bytes of {@code buf} from {@code off}, passing each completed frame's
+   * content to {@code sink} as a slice valid only during the call (see {@link FrameSink}).
+   *
+   * @throws FrameTooLargeException if a frame header declares more than the limit
+   * @throws ProtocolException what the sink threw; frames after that one are not passed on
+   */
+  public void feed(byte[] buf, int off, int len, FrameSink sink) throws ProtocolException {
+    feed(buf, off, len, null, sink);
+  }
+
+  private void feed(byte[] buf, int off, int len, Consumer<byte[]> whole, FrameSink slices)
+      throws ProtocolException {
     if (off < 0 || len < 0 || off > buf.length - len) {
       throw new IndexOutOfBoundsException("off=" + off + " len=" + len + " size=" + buf.length);
     }
@@ -96,8 +128,13 @@ public final class FrameDecoder {
           checkLength(n);
           int length = (int) n;
           if (end - pos - HEADER_LENGTH >= length) {
-            sink.accept(Arrays.copyOfRange(buf, pos + HEADER_LENGTH, pos + HEADER_LENGTH + length));
+            int at = pos + HEADER_LENGTH;
             pos += HEADER_LENGTH + length;
+            if (slices != null) {
+              slices.frame(buf, at, length);
+            } else {
+              whole.accept(Arrays.copyOfRange(buf, at, at + length));
+            }
             continue;
           }
           System.arraycopy(buf, pos, header, 0, HEADER_LENGTH);
@@ -154,7 +191,7 @@ public final class FrameDecoder {
           bodyLength = -1;
           headerFilled = 0;
           bodyFilled = 0;
-          sink.accept(frame);
+          pass(frame, whole, slices);
         }
         continue;
       }
@@ -171,22 +208,16 @@ public final class FrameDecoder {
         bodyLength = -1;
         headerFilled = 0;
         bodyFilled = 0;
-        sink.accept(frame);
+        pass(frame, whole, slices);
       }
     }
   }
 
-  /** Feeds the remaining bytes of {@code buf}, leaving its position at its limit. */
-  public void feed(ByteBuffer buf, Consumer<byte[]> sink) throws FrameTooLargeException {
-    if (buf.hasArray()) {
-      int n = buf.remaining();
-      int off = buf.arrayOffset() + buf.position();
-      buf.position(buf.limit());
-      feed(buf.array(), off, n, sink);
+  private static void pass(byte[] frame, Consumer<byte[]> whole, FrameSink slices) throws ProtocolException {
+    if (slices != null) {
+      slices.frame(frame, 0, frame.length);
     } else {
-      byte[] copy = new byte[buf.remaining()];
-      buf.get(copy);
-      feed(copy, 0, copy.length, sink);
+      whole.accept(frame);
     }
   }
 

@@ -6,11 +6,14 @@ import org.sshrpc.term.Term;
 import org.sshrpc.term.TermEncoder;
 
 /**
- * A writer of sshrpc frames ({@code <<Length:32/big, ETF>>}) that can append several frames into
- * one buffer, so that replies ready at the same time leave in one SSH data message.
+ * The one writer of sshrpc frames ({@code <<Length:32/big, ETF>>}), used by both ends. Frames are
+ * appended into a {@link GrowableBuffer}, so that frames ready at the same time leave in one
+ * write (one SSH data message): {@link #append(Term, long, GrowableBuffer)} encodes a term
+ * straight into the buffer (no intermediate array), {@link #appendFrame(byte[], GrowableBuffer)}
+ * frames content already encoded.
  *
- * <p>Use {@link #frame(Term)} for a single frame, or {@link #append} then {@link #drain()} to
- * coalesce. An instance is not thread-safe; the static helpers are.
+ * <p>Use {@link #frame(Term)} for a single frame, or the instance's {@link #append} then {@link
+ * #drain()} to coalesce. An instance is not thread-safe; the static helpers are.
  */
 public final class FrameEncoder {
   private final TermEncoder encoder;
@@ -48,6 +51,66 @@ public final class FrameEncoder {
     putLength(out, 0, content.length);
     System.arraycopy(content, 0, out, 4, content.length);
     return out;
+  }
+
+  /**
+   * Appends one frame holding {@code term}, whose encoded size the caller already knows (from
+   * {@link TermEncoder#encodedSize}, typically to charge it before encoding), encoding it in
+   * place. A term that cannot be encoded throws before the buffer's size moves.
+   *
+   * @throws IllegalArgumentException if the frame would not fit in the buffer's 2 GiB
+   */
+  public static void append(TermEncoder encoder, Term term, long encodedSize, GrowableBuffer out) {
+    if (encodedSize < 0 || encodedSize > GrowableBuffer.MAX_SIZE - 4) {
+      throw new IllegalArgumentException(
+          "frame content: " + encodedSize + " bytes (expected: <= " + (GrowableBuffer.MAX_SIZE - 4) + ")");
+    }
+    int before = out.size();
+    int at = out.reserve(4 + encodedSize);
+    try {
+      putLength(out.array(), at, (int) encodedSize);
+      int n = encoder.encode(term, out.array(), at + 4);
+      if (n != encodedSize) {
+        throw new IllegalArgumentException("term encodes to " + n + " bytes, not the " + encodedSize + " given");
+      }
+    } catch (RuntimeException e) {
+      out.truncate(before);
+      throw e;
+    }
+  }
+
+  /**
+   * Appends only the length prefix of a frame of {@code length} content bytes, for a writer that
+   * then writes a large content from its own array instead of copying it into the buffer.
+   */
+  public static void appendHeader(int length, GrowableBuffer out) {
+    if (length < 0) {
+      throw new IllegalArgumentException("length: " + length + " (expected: >= 0)");
+    }
+    int at = out.reserve(4); // before array(): reserving may replace the array
+    putLength(out.array(), at, length);
+  }
+
+  /** Appends one frame holding {@code content} (ETF bytes). */
+  public static void appendFrame(byte[] content, GrowableBuffer out) {
+    int at = out.reserve(4 + (long) content.length);
+    putLength(out.array(), at, content.length);
+    System.arraycopy(content, 0, out.array(), at + 4, content.length);
+  }
+
+  /**
+   * Appends one frame holding {@code term} to {@code out}, encoded in place by this encoder's term
+   * encoder; returns the bytes appended (header included).
+   *
+   * @throws IllegalArgumentException if the encoded term is longer than this encoder's limit
+   */
+  public int append(Term term, GrowableBuffer out) {
+    long size = encoder.encodedSize(term);
+    if (size > maxFrameLength) {
+      throw new IllegalArgumentException("frame too large: " + size + " bytes (expected: <= " + maxFrameLength + ")");
+    }
+    append(encoder, term, size, out);
+    return 4 + (int) size;
   }
 
   /**

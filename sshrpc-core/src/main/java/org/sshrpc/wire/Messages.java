@@ -17,6 +17,7 @@ import org.sshrpc.term.TermPrinter;
 public final class Messages {
   static final ErlAtom MFA = ErlAtom.of("mfa");
   static final ErlAtom ANSWER = ErlAtom.of("answer");
+  static final ErlAtom EXEC_BADRPC = ErlAtom.of("exec_badrpc");
   static final ErlAtom CALL = ErlAtom.of("call");
   static final ErlAtom CAST = ErlAtom.of("cast");
   static final ErlAtom CANCEL = ErlAtom.of("cancel");

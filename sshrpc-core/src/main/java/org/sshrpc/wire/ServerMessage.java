@@ -49,6 +49,18 @@ public sealed interface ServerMessage extends Message
       return status == STATUS_OK;
     }
 
+    /**
+     * The failure in the v2 reason shape: {@code {exec_badrpc, R}} (the call ran, or was refused)
+     * gives {@code R}, usually {@code {'EXIT', …}}; anything else ({@code {exec_error, T}}, the
+     * seed's refusal of a request it could not read) is returned as it is.
+     */
+    public Term reason() {
+      if (reply instanceof ErlTuple && ((ErlTuple) reply).isTagged(Messages.EXEC_BADRPC.name(), 2)) {
+        return ((ErlTuple) reply).get(1);
+      }
+      return reply;
+    }
+
     @Override
     public Term toTerm() {
       return ErlTuple.of(Messages.ANSWER, ErlTuple.of(reply, ErlInteger.of(status)));
@@ -61,6 +73,9 @@ public sealed interface ServerMessage extends Message
    * @param value the returned value when {@code ok}, else the error reason
    */
   record Reply(long id, boolean ok, Term value) implements ServerMessage {
+    /** The error of a {@code register} that failed (name taken, process dead), as Erlang's. */
+    public static final ErlAtom BADARG = ErlAtom.of("badarg");
+
     public Reply {
       Messages.checkId(id);
       Objects.requireNonNull(value, "value");
@@ -82,6 +97,21 @@ public sealed interface ServerMessage extends Message
 
   /** {@code {message, To, Msg}}: {@code Msg} sent to the client's mailbox pid {@code To}. */
   record Deliver(ErlPid to, Term message) implements ServerMessage {
+    static final ErlAtom DOWN = ErlAtom.of("DOWN");
+    static final ErlAtom PROCESS = ErlAtom.of("process");
+
+    /** The message a monitor delivers when its process ends: {@code {'DOWN', Ref, process, Pid, Reason}}. */
+    public static Term down(Term ref, Term pid, Term reason) {
+      return ErlTuple.of(DOWN, ref, PROCESS, pid, reason);
+    }
+
+    /** The monitor reference of a {@link #down} message, or null if {@code message} is not one. */
+    public static Term downRef(Term message) {
+      return message instanceof ErlTuple && ((ErlTuple) message).isTagged(DOWN.name(), 5)
+          ? ((ErlTuple) message).get(1)
+          : null;
+    }
+
     public Deliver {
       Objects.requireNonNull(to, "to");
       Objects.requireNonNull(message, "message");

@@ -69,7 +69,7 @@ class ClientFeaturesIT {
     try (ErlangV1Server s = ErlangV1Server.start(dir.resolve("erl"), key);
         RpcClient c = client(key, SshKeys.knownHosts(dir.resolve("kh"), s.port, s.hostKey)).build();
         RpcConnection conn = c.connect("127.0.0.1:" + s.port)) {
-      RpcChannel bulk = conn.openChannel(ChannelPurpose.BULK);
+      RpcChannel bulk = conn.openChannel();
       // A slow call on the bulk channel does not hold back calls on the main channel.
       CompletableFuture<Term> slow = bulk.callAsync("timer", "sleep", integer(3000));
       for (int i = 0; i < 20; i++) {

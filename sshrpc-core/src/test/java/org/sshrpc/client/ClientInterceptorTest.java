@@ -103,7 +103,7 @@ class ClientInterceptorTest {
       assertEquals(81L, conn.proxy(Pkg.class).twice(41));
       assertEquals(2, seen.size(), seen.toString());
       seen.clear();
-      try (RpcChannel bulk = conn.openChannel(ChannelPurpose.BULK)) {
+      try (RpcChannel bulk = conn.openChannel()) {
         assertEquals(Terms.integer(3), bulk.call("pkg", "twice", Terms.integer(2)));
       }
       assertEquals(2, seen.size(), seen.toString());

@@ -273,7 +273,7 @@ class ErlangServerIT {
     long before = writerThreads();
     RpcClient c = client(trusted()).build();
     RpcConnection conn = c.connect(target());
-    RpcChannel extra = conn.openChannel(ChannelPurpose.CONTROL);
+    RpcChannel extra = conn.openChannel();
     assertEquals(before + 2, writerThreads());
     c.close();
     for (int i = 0; i < 100 && (writerThreads() > before || conn.isOpen() || extra.isOpen()); i++) {

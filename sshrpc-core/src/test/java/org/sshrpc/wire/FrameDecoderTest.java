@@ -79,7 +79,8 @@ class FrameDecoderTest {
   void severalFramesInOneChunk() throws Exception {
     List<byte[]> expected = List.of(new byte[] {1}, new byte[0], new byte[] {2, 3}, new byte[] {4, 5, 6});
     List<byte[]> got = new ArrayList<>();
-    new FrameDecoder(100).feed(ByteBuffer.wrap(stream(expected)), got::add);
+    byte[] all = stream(expected);
+    new FrameDecoder(100).feed(all, 0, all.length, got::add);
     assertFrames(expected, got);
   }
 
@@ -180,5 +181,73 @@ class FrameDecoderTest {
     org.junit.jupiter.api.Assertions.assertEquals(5000, e.length());
     org.junit.jupiter.api.Assertions.assertEquals("frame of 5000 bytes refused by the receiver's admission check", e.getMessage());
     org.junit.jupiter.api.Assertions.assertThrows(FrameRefusedException.class, () -> d.feed(big, 10, 10, f -> {}));
+  }
+
+  // The slice sink, which the client's reader uses (it decodes each frame at once, so it needs
+  // no copy of a frame that arrived whole). Moved here from the client's former FrameBuffer.
+
+  private static List<byte[]> feedSlices(FrameDecoder d, byte[] data, int[] cuts) throws Exception {
+    List<byte[]> got = new ArrayList<>();
+    int prev = 0;
+    for (int c : cuts) {
+      d.feed(data, prev, c - prev, (b, o, l) -> got.add(java.util.Arrays.copyOfRange(b, o, o + l)));
+      prev = c;
+    }
+    d.feed(data, prev, data.length - prev, (b, o, l) -> got.add(java.util.Arrays.copyOfRange(b, o, o + l)));
+    return got;
+  }
+
+  @Test
+  void slicesOfWholeFramesPointIntoTheChunk() throws Exception {
+    byte[] all = stream(List.of(new byte[] {1, 2, 3}, new byte[0], new byte[1000]));
+    List<Integer> offsets = new ArrayList<>();
+    List<byte[]> arrays = new ArrayList<>();
+    new FrameDecoder(1 << 20).feed(all, 0, all.length, (FrameDecoder.FrameSink) (b, o, l) -> {
+      arrays.add(b);
+      offsets.add(o);
+    });
+    assertEquals(List.of(4, 11, 15), offsets);
+    for (byte[] a : arrays) {
+      assertTrue(a == all, "no copy of a frame that arrived whole");
+    }
+  }
+
+  @Test
+  void slicesByteAtATimeAndInRandomSplits() throws Exception {
+    Random r = new Random(42);
+    List<byte[]> expected = contents(7, 20);
+    byte[] data = stream(expected);
+    int[] every = new int[data.length - 1];
+    for (int i = 0; i < every.length; i++) {
+      every[i] = i + 1;
+    }
+    assertFrames(expected, feedSlices(new FrameDecoder(1 << 20), data, every));
+    for (int round = 0; round < 50; round++) {
+      int[] cuts = r.ints(r.nextInt(30), 0, data.length).sorted().toArray();
+      assertFrames(expected, feedSlices(new FrameDecoder(1 << 20), data, cuts));
+    }
+  }
+
+  @Test
+  void slicesOversizedHeaderFailsBeforeAllocating() {
+    byte[] header = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0};
+    FrameTooLargeException e =
+        assertThrows(FrameTooLargeException.class, () -> feedSlices(new FrameDecoder(1024), header, new int[] {1, 2}));
+    assertEquals("frame too large: 4294967280 bytes (expected: <= 1024)", e.getMessage());
+  }
+
+  @Test
+  void aSinkFailureStopsFeedingThere() throws Exception {
+    byte[] all = stream(List.of(new byte[] {1}, new byte[] {2}, new byte[] {3}));
+    List<Integer> seen = new ArrayList<>();
+    java.net.ProtocolException e = assertThrows(java.net.ProtocolException.class, () ->
+        new FrameDecoder(100).feed(all, 0, all.length, (FrameDecoder.FrameSink) (b, o, l) -> {
+          seen.add((int) b[o]);
+          if (b[o] == 2) {
+            throw new java.net.ProtocolException("bad term");
+          }
+        }));
+    assertEquals("bad term", e.getMessage());
+    assertEquals(List.of(1, 2), seen);
   }
 }

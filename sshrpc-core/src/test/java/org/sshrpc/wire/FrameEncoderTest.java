@@ -3,6 +3,7 @@ package org.sshrpc.wire;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sshrpc.term.Terms.atom;
 import static org.sshrpc.term.Terms.integer;
 import static org.sshrpc.term.Terms.list;
@@ -61,5 +62,57 @@ class FrameEncoderTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> enc.append(list(integer(1000), integer(2000), integer(3000))));
     assertEquals("frame too large: 22 bytes (expected: <= 10)", e.getMessage());
+  }
+
+  @Test
+  void appendIntoAGrowableBufferMakesTheSameFramesAsFrame() {
+    GrowableBuffer b = new GrowableBuffer(0);
+    Term big = list(integer(1), tuple(atom("x"), integer(1L << 40)));
+    FrameEncoder.append(TermEncoder.DEFAULT, atom("pong"), TermEncoder.DEFAULT.encodedSize(atom("pong")), b);
+    FrameEncoder.appendFrame(TermEncoder.DEFAULT.encode(big), b);
+    FrameEncoder.appendHeader(3, b);
+    java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+    expected.writeBytes(FrameEncoder.frame(atom("pong")));
+    expected.writeBytes(FrameEncoder.frame(big));
+    expected.writeBytes(new byte[] {0, 0, 0, 3});
+    assertArrayEquals(expected.toByteArray(), java.util.Arrays.copyOf(b.array(), b.size()));
+  }
+
+  @Test
+  void aTermThatCannotBeEncodedLeavesTheBufferAsItWas() {
+    GrowableBuffer b = new GrowableBuffer(64);
+    FrameEncoder.appendFrame(new byte[] {1, 2}, b);
+    IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
+        () -> FrameEncoder.append(TermEncoder.DEFAULT, atom("pong"), 3, b));
+    assertEquals("term encodes to 8 bytes, not the 3 given", wrong.getMessage());
+    assertEquals(6, b.size());
+    TermEncoder compressing = TermEncoder.builder().compressionLevel(6).build();
+    assertThrows(RuntimeException.class, () -> FrameEncoder.append(compressing, atom("pong"), 8, b));
+    assertEquals(6, b.size());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> FrameEncoder.append(TermEncoder.DEFAULT, atom("x"), -1, b));
+    assertEquals("frame content: -1 bytes (expected: <= 2147483635)", e.getMessage());
+  }
+
+  @Test
+  void detachHandsOverTheArrayAndStartsOnTheSpare() {
+    GrowableBuffer b = new GrowableBuffer(4);
+    FrameEncoder.appendFrame(new byte[] {7}, b);
+    byte[] spare = new byte[32];
+    byte[] out = b.detach(spare);
+    assertEquals(7, out[4]);
+    assertEquals(0, b.size());
+    assertTrue(b.array() == spare);
+  }
+
+  @Test
+  void anInstanceAppendsWithinItsLimit() {
+    FrameEncoder enc = new FrameEncoder(TermEncoder.DEFAULT, 8);
+    GrowableBuffer b = new GrowableBuffer(0);
+    assertEquals(12, enc.append(atom("pong"), b));
+    assertArrayEquals(FrameEncoder.frame(atom("pong")), java.util.Arrays.copyOf(b.array(), b.size()));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> enc.append(atom("pongs"), b));
+    assertEquals("frame too large: 9 bytes (expected: <= 8)", e.getMessage());
+    assertEquals(12, b.size());
   }
 }
