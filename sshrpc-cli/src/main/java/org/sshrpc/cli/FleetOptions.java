@@ -37,7 +37,10 @@ final class FleetOptions {
           + " nameserver of /etc/resolv.conf.")
   InetSocketAddress resolver;
 
-  @Option(names = {"-v", "--verbose"}, description = "Say on stderr which node or replica answered.")
+  /**
+   * Say on stderr which node or replica answered: set from the connection options' {@code -v}
+   * (picocli refuses two mixins declaring the same option, and every command failed).
+   */
   boolean verbose;
 
   /** {@code --resolver} values: an IP literal and an optional port. */
@@ -76,6 +79,7 @@ final class FleetOptions {
    * exit codes (2 when no replica can be reached or the name does not resolve).
    */
   int withTarget(ConnectionOptions connection, Target target, PrintWriter err, ChannelAction action) {
+    verbose = connection.verbose.length > 0;
     if (target.isSingleNode()) {
       return connection.withConnection(target.nodes().get(0), err, action::run);
     }

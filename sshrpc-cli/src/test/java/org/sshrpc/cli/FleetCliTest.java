@@ -32,7 +32,7 @@ class FleetCliTest {
     assertEquals("fleet.example", c.target.dnsName());
     assertNull(c.node);
     assertEquals(new InetSocketAddress("127.0.0.1", 5353), c.fleet.resolver);
-    assertTrue(c.fleet.verbose);
+    assertEquals(1, c.connection.verbose.length); // -v: the library log and which replica answered
     CastCommand k = assertInstanceOf(CastCommand.class, Main.fromArgs("cast", "srv:///_sshrpc._tcp.fleet.example", "m:f()"));
     assertEquals(Target.Kind.SRV, k.target.kind());
     CallCommand l = assertInstanceOf(CallCommand.class, Main.fromArgs("call", "a:1,b:2", "m:f()"));
