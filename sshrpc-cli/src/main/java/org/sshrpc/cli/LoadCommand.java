@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,9 +17,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.sshrpc.RpcException;
 import org.sshrpc.Status;
 import org.sshrpc.client.CallOptions;
+import org.sshrpc.client.FleetConnection;
 import org.sshrpc.client.NodeAddress;
+import org.sshrpc.client.ReplicaStats;
+import org.sshrpc.client.RpcChannel;
 import org.sshrpc.client.RpcClient;
-import org.sshrpc.client.RpcConnection;
+import org.sshrpc.client.Target;
 import org.sshrpc.term.ParsedCall;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,6 +42,11 @@ import picocli.CommandLine.Parameters;
  * {@code calls_per_s=N} for scripts. On a terminal a progress line is refreshed each second.
  * Exit 0 when every call succeeded, 1 when some failed, 2 when no connection could be made, 64
  * for bad arguments.
+ *
+ * <p>With a fleet target ({@code dns:///}, {@code srv:///} or a static list) each of the {@code
+ * --connections} is a {@link FleetConnection} balancing over every replica (so C SSH sessions per
+ * replica), and the report adds one line per replica: the measured calls it took and how many
+ * failed, from {@link FleetConnection#replicas()}.
  */
 @Command(
     name = "bench --target",
@@ -56,14 +64,15 @@ final class LoadCommand implements Callable<Integer> {
   static final Duration DRAIN = Duration.ofSeconds(30);
 
   @Mixin ConnectionOptions connection;
+  @Mixin FleetOptions fleet;
 
   @Option(
       names = "--target",
       required = true,
-      paramLabel = "[USER@]HOST[:PORT]",
-      converter = Cli.NodeConverter.class,
-      description = "The node to load; port 2222 by default; IPv6 as [::1]:2222.")
-  NodeAddress target;
+      paramLabel = FleetOptions.TARGET_LABEL,
+      converter = FleetOptions.TargetConverter.class,
+      description = "The node to load, or a fleet balanced by a FleetConnection: " + FleetOptions.TARGET_HELP)
+  Target target;
 
   @Option(names = {"--calls", "-n"}, paramLabel = "N", description = "Calls to make after the warm-up. Default: 10000 unless --duration is given.")
   Long calls;
@@ -74,7 +83,7 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--in-flight", paramLabel = "K", defaultValue = "1", description = "Calls outstanding on each connection. Default: ${DEFAULT-VALUE}.")
   int inFlight;
 
-  @Option(names = "--connections", paramLabel = "C", defaultValue = "1", description = "Connections, each with its own SSH session. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--connections", paramLabel = "C", defaultValue = "1", description = "Connections, each with its own SSH session (for a fleet: fleet connections, each with a session per replica). Default: ${DEFAULT-VALUE}.")
   int connections;
 
   @Option(names = "--warmup", paramLabel = "N", defaultValue = "0", description = "Calls made first and not counted (JIT, caches). Default: ${DEFAULT-VALUE}.")
@@ -129,11 +138,14 @@ final class LoadCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Plan plan = plan();
     boolean live = progress != null ? progress : System.console() != null;
-    List<RpcConnection> conns = new ArrayList<>();
+    boolean isFleet = !target.isSingleNode();
+    List<RpcChannel> conns = new ArrayList<>();
     try (RpcClient client = connection.clientBuilder(null).build()) {
       try {
         for (int i = 0; i < plan.connections(); i++) {
-          conns.add(client.connect(target));
+          conns.add(isFleet
+              ? FleetConnection.builder(client, target).resolver(fleet.resolver).build()
+              : client.connect(target.nodes().get(0)));
         }
       } catch (IOException | RuntimeException e) {
         err.println("sshrpc: " + Cli.oneLine(e));
@@ -141,27 +153,59 @@ final class LoadCommand implements Callable<Integer> {
       }
       Run run = new Run(plan, conns, call);
       int version = conns.get(0).protocolVersion();
-      out.printf(Locale.ROOT, "target %s, protocol v%d%s; %d connection%s x %d in flight; %s%n",
-          target, version, version == 1 ? " (the server offers no v2: it answers one call at a time per connection)" : "",
-          plan.connections(), plan.connections() == 1 ? "" : "s", plan.inFlight(), brief(call.toString()));
+      String what = isFleet
+          ? String.format(Locale.ROOT, "target %s (%d replicas), protocol v%d; %d connection%s per replica x %d in flight; %s%n",
+              target, replicasOf(conns).size(), version, plan.connections(), plan.connections() == 1 ? "" : "s", plan.inFlight(),
+              brief(call.toString()))
+          : String.format(Locale.ROOT, "target %s, protocol v%d%s; %d connection%s x %d in flight; %s%n",
+              target, version, version == 1 ? " (the server offers no v2: it answers one call at a time per connection)" : "",
+              plan.connections(), plan.connections() == 1 ? "" : "s", plan.inFlight(), brief(call.toString()));
+      out.print(what);
       out.flush();
       if (plan.warmup() > 0) {
         run.phase(plan.warmup(), Long.MAX_VALUE, null, null);
       }
+      // The replicas' counters include the warm-up: the report shows the difference.
+      Map<NodeAddress, long[]> before = replicasOf(conns);
       Progress p = live ? new Progress(out, run) : null;
       Result r = run.phase(plan.calls(), plan.durationNanos(), run.histogram, p);
-      report(out, r, run);
+      report(out, r, run, isFleet ? since(before, replicasOf(conns)) : null);
       return r.failed() == 0 ? Main.OK : Main.ERROR_REPLY;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       err.println("sshrpc: interrupted");
       return Main.UNAVAILABLE;
     } finally {
-      conns.forEach(RpcConnection::close);
+      conns.forEach(RpcChannel::close);
     }
   }
 
-  private static void report(PrintWriter out, Result r, Run run) {
+  /** Calls and errors so far per replica address, summed over the fleet connections, in resolution order. */
+  static Map<NodeAddress, long[]> replicasOf(List<RpcChannel> conns) {
+    Map<NodeAddress, long[]> m = new LinkedHashMap<>();
+    for (RpcChannel c : conns) {
+      if (c instanceof FleetConnection f) {
+        for (ReplicaStats s : f.replicas()) {
+          long[] n = m.computeIfAbsent(s.address(), a -> new long[2]);
+          n[0] += s.calls();
+          n[1] += s.errors();
+        }
+      }
+    }
+    return m;
+  }
+
+  /** {@code after} minus {@code before}, per replica (one resolved since counts from zero). */
+  static Map<NodeAddress, long[]> since(Map<NodeAddress, long[]> before, Map<NodeAddress, long[]> after) {
+    Map<NodeAddress, long[]> m = new LinkedHashMap<>();
+    after.forEach((a, n) -> {
+      long[] b = before.getOrDefault(a, new long[2]);
+      m.put(a, new long[] {n[0] - b[0], n[1] - b[1]});
+    });
+    return m;
+  }
+
+  private static void report(PrintWriter out, Result r, Run run, Map<NodeAddress, long[]> replicas) {
     LatencyHistogram h = run.histogram;
     double seconds = r.elapsedNanos() / 1e9;
     double rate = r.completed() / Math.max(seconds, 1e-9);
@@ -178,6 +222,10 @@ final class LoadCommand implements Callable<Integer> {
       }
     }
     out.println("errors     " + (errors.length() == 0 ? "none" : errors));
+    if (replicas != null) {
+      // Calls that found no ready replica are in "calls" and "errors" above but on no replica.
+      replicas.forEach((a, n) -> out.printf(Locale.ROOT, "replica    %s  calls %d  errors %d%n", a, n[0], n[1]));
+    }
     out.println("calls_per_s=" + Math.round(rate));
     out.flush();
   }
@@ -197,7 +245,7 @@ final class LoadCommand implements Callable<Integer> {
   /** The calls of a run: one driver thread per connection keeping its calls in flight. */
   static final class Run {
     final Plan plan;
-    final List<RpcConnection> conns;
+    final List<? extends RpcChannel> conns;
     final ParsedCall call;
     final CallOptions options;
     final LatencyHistogram histogram = new LatencyHistogram();
@@ -207,7 +255,7 @@ final class LoadCommand implements Callable<Integer> {
     final AtomicLong failed = new AtomicLong();
     volatile long startNanos;
 
-    Run(Plan plan, List<RpcConnection> conns, ParsedCall call) {
+    Run(Plan plan, List<? extends RpcChannel> conns, ParsedCall call) {
       this.plan = plan;
       this.conns = conns;
       this.call = call;
@@ -228,7 +276,7 @@ final class LoadCommand implements Callable<Integer> {
       startNanos = start;
       List<Thread> drivers = new ArrayList<>();
       List<Semaphore> windows = new ArrayList<>();
-      for (RpcConnection c : conns) {
+      for (RpcChannel c : conns) {
         Semaphore window = new Semaphore(plan.inFlight());
         windows.add(window);
         Thread t = new Thread(() -> drive(c, window, budget, end, h), "sshrpc-load-" + drivers.size());
@@ -264,7 +312,7 @@ final class LoadCommand implements Callable<Integer> {
       return new Result(completed.get() - completed0, failed.get() - failed0, lost, elapsed);
     }
 
-    private void drive(RpcConnection c, Semaphore window, AtomicLong budget, long end, LatencyHistogram h) {
+    private void drive(RpcChannel c, Semaphore window, AtomicLong budget, long end, LatencyHistogram h) {
       try {
         while (true) {
           // wait for a free slot in short steps, so that the duration's end is noticed promptly

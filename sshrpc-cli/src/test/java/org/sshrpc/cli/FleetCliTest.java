@@ -58,6 +58,46 @@ class FleetCliTest {
   }
 
   @Test
+  void statsTakesAFleetTargetAndAResolver() {
+    StatsCommand s = assertInstanceOf(StatsCommand.class,
+        Main.fromArgs("stats", "--resolver", "127.0.0.1:5353", "srv:///_sshrpc._tcp.fleet.example"));
+    assertEquals(Target.Kind.SRV, s.target.kind());
+    assertNull(s.node);
+    assertEquals(new InetSocketAddress("127.0.0.1", 5353), s.fleet.resolver);
+    StatsCommand one = assertInstanceOf(StatsCommand.class, Main.fromArgs("stats", "alice@db1:2300"));
+    assertEquals("alice@db1:2300", one.node.toString());
+    String[] t = run("stats", "ftp:///x");
+    assertEquals(String.valueOf(Main.USAGE), t[0]);
+    assertEquals("Invalid value for positional parameter at index 0 (TARGET): target ftp:///x: unknown scheme 'ftp'"
+        + " (expected: dns, srv or static)\nTry 'sshrpc stats --help' for more information.\n", t[2]);
+    String[] d = run("stats", "--resolver", "127.0.0.1:1", "dns:///x.test:2222");
+    assertEquals(String.valueOf(Main.UNAVAILABLE), d[0]);
+    assertEquals("", d[1]);
+    assertTrue(d[2].startsWith("sshrpc: DNS query x.test A to 127.0.0.1:1: "), d[2]);
+  }
+
+  @Test
+  void benchTargetTakesAFleetTargetAndAResolver() {
+    LoadCommand l = new LoadCommand();
+    BenchCommand.loadCommandLine(new java.io.PrintWriter(new ByteArrayOutputStream()), new java.io.PrintWriter(new ByteArrayOutputStream()), l)
+        .parseArgs("--target", "dns:///fleet.example:2200", "--resolver", "127.0.0.1", "m:f()");
+    assertEquals(Target.Kind.DNS, l.target.kind());
+    assertEquals("fleet.example", l.target.dnsName());
+    assertEquals(new InetSocketAddress("127.0.0.1", 53), l.fleet.resolver);
+    String[] t = run("bench", "--target", "ftp:///x", "m:f()");
+    assertEquals(String.valueOf(Main.USAGE), t[0]);
+    assertEquals("Invalid value for option '--target': target ftp:///x: unknown scheme 'ftp' (expected: dns, srv or static)\n"
+        + "Try 'sshrpc bench --help' for more information.\n", t[2]);
+    String[] r = run("bench", "--target", "127.0.0.1:1,127.0.0.1:2", "--resolver", "nope", "m:f()");
+    assertEquals(String.valueOf(Main.USAGE), r[0]);
+    assertEquals("Invalid value for option '--resolver': resolver nope: not an IP address (expected: IP[:PORT])\n"
+        + "Try 'sshrpc bench --help' for more information.\n", r[2]);
+    String[] d = run("bench", "--target", "dns:///x.test:2222", "--resolver", "127.0.0.1:1", "m:f()");
+    assertEquals(String.valueOf(Main.UNAVAILABLE), d[0]);
+    assertTrue(d[2].startsWith("sshrpc: DNS query x.test A to 127.0.0.1:1: "), d[2]);
+  }
+
+  @Test
   void serveTakesAHostCertificate() {
     ServeCommand s = assertInstanceOf(ServeCommand.class, Main.fromArgs("serve", "--host-certificate", "/etc/ssh/host-cert.pub"));
     assertEquals(Path.of("/etc/ssh/host-cert.pub"), s.hostCertificate);
