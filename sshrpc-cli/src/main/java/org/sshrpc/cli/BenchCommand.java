@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
     name = "bench",
     description = {
       "With --target: load a node of yours and report calls/s, latency percentiles and errors by status:",
-      "  sshrpc bench --target TARGET [-i KEY] [--known-hosts FILE] [-l USER] [--calls N] [--resolver IP[:PORT]]",
+      "  sshrpc bench --target TARGET [-i KEY] [--known-hosts FILE] [-l USER]",
+      "      [--resolver IP[:PORT]] [--calls N]",
       "      [--in-flight K] [--connections C] [--duration S] [--warmup N] [--timeout MS] 'M:F(Args)'",
       "  (its options are listed below).",
       "Without --target: run the benchmark suite with its peers in the same run (see docs/performance.md).",
@@ -37,22 +38,24 @@ import picocli.CommandLine.Command;
     footer = {
       "",
       "Load generator options (with --target):",
-      "  --target TARGET      the node, [USER@]HOST[:PORT] (port 2222 by default; IPv6 as [::1]:2222),",
-      "                       or a fleet balanced over its replicas: dns:///NAME[:PORT],",
-      "                       srv:///_sshrpc._tcp.NAME or HOST:PORT,HOST:PORT,...",
+      "  --target TARGET      the node, [USER@]HOST[:PORT] (port 2222 by default;",
+      "                       IPv6 as [::1]:2222), or a fleet balanced over its",
+      "                       replicas: dns:///NAME[:PORT], srv:///_sshrpc._tcp.NAME",
+      "                       or HOST:PORT,HOST:PORT,...",
       "  --resolver IP[:PORT] DNS server for dns:/// and srv:/// targets",
       "  -i, --known-hosts, --accept-new-host, -l   as for 'sshrpc call'",
-      "  -n, --calls N        calls after the warm-up (default 10000, unbounded with --duration)",
+      "  -n, --calls N        calls after the warm-up (default 10000; unbounded with",
+      "                       --duration)",
       "  --duration S         start no call after S seconds (decimals allowed)",
       "  --in-flight K        calls outstanding on each connection (default 1)",
-      "  --connections C      connections, each its own SSH session (default 1; for a fleet,",
-      "                       balanced connections, each with a session per replica)",
+      "  --connections C      connections, each its own SSH session (default 1); for",
+      "                       a fleet, balanced ones, each a session per replica",
       "  --warmup N           calls made first and not counted (default 0)",
       "  --timeout MS         deadline of each call (default none)",
-      "Prints calls/s, latency p50/p90/p99/max (issue to reply, failures included), errors by",
-      "status, for a fleet each replica's calls and errors, a progress line when stdout is a",
-      "terminal, and last calls_per_s=N. Protocol v2 when",
-      "the node offers it, else v1. Exit 0 all calls succeeded, 1 some failed, 2 node unreachable."
+      "Prints calls/s, latency p50/p90/p99/max (issue to reply, failures included),",
+      "errors by status, for a fleet each replica's calls and errors, a progress line",
+      "when stdout is a terminal, and last calls_per_s=N. Protocol v2 when the node",
+      "offers it, else v1. Exit 0 all calls succeeded, 1 some failed, 2 node unreachable."
     })
 final class BenchCommand implements Callable<Integer> {
   /** Everything after {@code bench}, options included, goes to the benchmark jar unparsed. */

@@ -105,6 +105,8 @@ class DocCommandsIT {
       "docs/operations.md: sshrpc stats -i /etc/prometheus/sshrpc_key prometheus@node1:2222 > /var/lib/node_exporter/sshrpc.prom.$$ && mv /var/lib/node_exporter/sshrpc.prom.$$ /var/lib/node_exporter/sshrpc.prom", OTHER_HOSTS,
       "docs/fleets.md: sshrpc call -v --resolver 10.0.0.53 dns:///inventory.prod.example 'inventory:lookup(<<\"sku-1\">>)'", OTHER_HOSTS + " (a DNS fleet; FleetCliIT runs dns:/// targets against a test resolver)",
       "docs/fleets.md: sshrpc multicall srv:///_sshrpc._tcp.inventory.prod.example 'sshrpc:info()'", OTHER_HOSTS + " (a DNS fleet; FleetCliIT runs srv:/// targets against a test resolver)",
+      "docs/fleets.md: sshrpc stats -i ~/.ssh/ops_ed25519 --resolver 10.0.0.53 dns:///inventory.prod.example", OTHER_HOSTS + " (a DNS fleet; FleetCliIT runs stats over a two-server fleet)",
+      "docs/fleets.md: sshrpc bench --target srv:///_sshrpc._tcp.inventory.prod.example --connections 2 --in-flight 16 --duration 30 'sshrpc:ping()'", OTHER_HOSTS + " (a DNS fleet; FleetCliIT runs bench --target over a two-server fleet)",
       "docs/fleets.md: ssh-keygen -s ca -I replica-1 -h -n 10.1.4.17,replica-1.prod.example -V -5m:+52w host_ed25519.pub", "signs a replica's host key, which is on the replica",
       "docs/fleets.md: sshrpc serve --host-key host_ed25519 --host-certificate host_ed25519-cert.pub ...", "elides the replica's other options (\"...\")",
       "docs/fleets.md: sshrpc call --resolver 127.0.0.1:8600 srv:///_inventory._tcp.service.consul 'inventory:count()'", "needs a Consul agent",
