@@ -47,6 +47,8 @@ import org.sshrpc.auth.HostKeys;
  */
 public final class RpcServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RpcServer.class);
+  /** The listen queue length asked of the kernel (capped there by net.core.somaxconn). */
+  static final int ACCEPT_BACKLOG = 1024;
 
   private final RpcService service;
   private final HostKeys hostKeys;
@@ -87,6 +89,10 @@ public final class RpcServer implements AutoCloseable {
     s.setChannelFactories(List.of(RpcChannelSession.factory(limits.maxChannelsPerSession())));
     s.setSubsystemFactories(RpcSubsystemFactory.both(service));
     CoreModuleProperties.TCP_NODELAY.set(s, true);
+    // The listen queue: the JDK's default of 50 overflows when a fleet of clients connects at once
+    // and the kernel drops the extra SYNs, which cost a 1 s retransmit each. The kernel caps it at
+    // net.core.somaxconn; pre-auth limits (ConnectionGuard) still apply once a connection is accepted.
+    CoreModuleProperties.SOCKET_BACKLOG.set(s, ACCEPT_BACKLOG);
     CoreModuleProperties.AUTH_METHODS.set(s, b.password != null ? "publickey,password" : "publickey");
     // The connection-level limits (see ServerLimits and docs/limits.md). MINA's channel cap stays a
     // backstop one above ours: its check fails the whole connection, ours refuses the channel.
