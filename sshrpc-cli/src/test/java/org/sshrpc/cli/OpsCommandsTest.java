@@ -65,7 +65,9 @@ class OpsCommandsTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = Main.run(new PrintStream(out), new PrintStream(err), "stats");
     assertEquals(Main.USAGE, code);
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("[USER@]HOST[:PORT]"), err.toString());
+    assertEquals(
+        "Missing required parameter: 'TARGET'\nTry 'sshrpc stats --help' for more information.\n",
+        err.toString(StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n"));
     assertEquals("", out.toString(StandardCharsets.UTF_8));
   }
 
