@@ -87,7 +87,7 @@ class DocCommandsIT {
       "docs/performance.md: mvn -B -q -pl sshrpc-bench -am package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/cp.txt", BUILD,
       "docs/performance.md: java -cp sshrpc-bench/target/classes:$(cat sshrpc-bench/target/cp.txt) org.openjdk.jmh.Main CodecBench -f 1 -wi 3 -w 1 -i 5 -r 1 -prof gc", BENCH,
       "docs/performance.md: java -cp sshrpc-bench/target/classes:$(cat sshrpc-bench/target/cp.txt) org.sshrpc.bench.codec.CodecCpuTime 10", BENCH,
-      "docs/performance.md: java -Xmx2g -jar sshrpc-bench/target/sshrpc-bench.jar --quick --runs 1 --workloads seq,pipelined --peers sshrpc,erlang-seed,erlapp-client,sshrpc-client-erlapp,erlang-client,sshrpc-client-erl", BENCH,
+      "docs/performance.md: java -Xmx2g -jar sshrpc-bench/target/sshrpc-bench.jar --quick --runs 3 --workloads seq,pipelined --peers sshrpc,erlang-seed,erlapp-client,sshrpc-client-erlapp,erlang-client,sshrpc-client-erl", BENCH,
       "docs/operations.md: ssh-keyscan -t ed25519 -p 2222 db1.example.com >> ~/.ssh/known_hosts", OTHER_HOSTS,
       "docs/operations.md: ssh-keygen -lf ~/.ssh/known_hosts -F '[db1.example.com]:2222'", OTHER_HOSTS,
       "docs/operations.md: mvn -B -q -pl sshrpc-cli -am package -DskipTests", BUILD,
